@@ -1,0 +1,7 @@
+//! Kakehashi's pure core: parsing, checking and translating health data without I/O or clock reads
+//! (design.md §3, invariant 1). Time and ids come in from the caller.
+
+pub mod fhir;
+pub mod issue;
+
+pub use issue::{Issue, IssueCode, Severity};
