@@ -24,8 +24,30 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+thread_local! {
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Installs, once, a panic hook that stays silent for panics caught by `guarded` (they are input
+/// errors, reported as such) and hands every other panic to the previous hook.
+fn install_quiet_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !GUARDED.with(|g| g.get()) {
+                previous(info);
+            }
+        }));
+    });
+}
+
 fn guarded<T>(f: impl FnOnce() -> Result<T, fhirbolt::json::Error>) -> Result<T, Error> {
-    match catch_unwind(AssertUnwindSafe(f)) {
+    install_quiet_hook();
+    GUARDED.with(|g| g.set(true));
+    let outcome = catch_unwind(AssertUnwindSafe(f));
+    GUARDED.with(|g| g.set(false));
+    match outcome {
         Ok(result) => result.map_err(|e| Error(e.to_string())),
         Err(_) => Err(Error("malformed element (the typed parser failed on this input)".to_string())),
     }

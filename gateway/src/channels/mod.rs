@@ -1,0 +1,3 @@
+//! Inbound transports (design.md §3): each turns its protocol into pipeline calls and renders the answer.
+
+pub mod fhir_rest;

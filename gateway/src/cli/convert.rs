@@ -1,0 +1,23 @@
+//! `kakehashi convert --from F --to F [FILE|-]`: one input, one output on stdout.
+
+use std::path::Path;
+
+use kakehashi_mappings::fhir::{canonicalise, parse_json};
+
+use crate::cli::exit::{CliError, Exit};
+use crate::cli::read_input;
+
+/// The conversions available, as `(from, to)`.
+const CONVERSIONS: &[(&str, &str)] = &[("fhir", "fhir")];
+
+pub fn run(from: &str, to: &str, file: Option<&Path>) -> Result<Exit, CliError> {
+    if !CONVERSIONS.contains(&(from, to)) {
+        let known: Vec<String> = CONVERSIONS.iter().map(|(f, t)| format!("{f} → {t}")).collect();
+        return Err(CliError::new(Exit::Usage, format!("no conversion from '{from}' to '{to}'; available: {}", known.join(", "))));
+    }
+    let input = read_input(file)?;
+    let value = parse_json(&input).map_err(|i| CliError::new(Exit::DataRejected, format!("{} ({})", i.message, i.location.unwrap_or_default())))?;
+    let out = canonicalise(&value).map_err(|i| CliError::new(Exit::DataRejected, format!("{} at {}", i.message, i.expression.unwrap_or_default())))?;
+    println!("{}", String::from_utf8_lossy(&out));
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,118 @@
+//! The command line (clap): `serve`, `check-config`, `convert`, `validate`. Each subcommand has its own
+//! file; this one parses arguments and maps results to exit codes.
+
+mod check_config;
+mod convert;
+pub mod exit;
+mod serve;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use exit::{code, CliError, Exit};
+
+/// Kakehashi (架け橋) translates health records between HL7 v2 (JAHIS / SS-MIX2), JAHIS prescription
+/// forms and HL7 FHIR R4 (JP Core), stores them, and serves them over FHIR REST.
+#[derive(Debug, Parser)]
+#[command(name = "kakehashi", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Machine-readable JSON on stdout.
+    Json,
+    /// Short human-readable lines on stdout.
+    Text,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the gateway. Without configuration it creates ./kakehashi-data/ (SQLite), serves FHIR REST on
+    /// 127.0.0.1:8080 and health and metrics on 127.0.0.1:9090. Stop it with Ctrl-C or SIGTERM.
+    Serve {
+        /// Read settings from this TOML file instead of ./kakehashi.toml. KAKEHASHI__SECTION__KEY
+        /// environment variables override both.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Check a configuration file (and the environment) without starting anything; exit 0 when it is
+    /// usable, 78 with the reason when not.
+    CheckConfig {
+        /// The TOML file to check; ./kakehashi.toml when omitted.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Print the effective settings in this format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+    /// Convert one message or document between formats. Reads FILE, or standard input when FILE is `-`
+    /// or omitted, and writes the result to standard output. Available now: fhir → fhir (typed FHIR R4
+    /// round trip into canonical JSON); HL7 v2 and prescription formats arrive with later releases.
+    Convert {
+        /// The input format, e.g. `fhir`.
+        #[arg(long, value_name = "FORMAT")]
+        from: String,
+        /// The output format, e.g. `fhir`.
+        #[arg(long, value_name = "FORMAT")]
+        to: String,
+        /// The input file; `-` for standard input.
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    /// Check FHIR R4 JSON files (one resource or Bundle each) with the typed R4 model and print one
+    /// OperationOutcome per file; exit 0 when no file has an error, 65 otherwise.
+    Validate {
+        /// The files to check.
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+        /// `json` prints each OperationOutcome; `text` prints one line per issue.
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+}
+
+/// Parses the command line, runs it and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { code(Exit::Usage) } else { code(Exit::Ok) };
+        }
+    };
+    match run(cli) {
+        Ok(exit) => code(exit),
+        Err(e) => {
+            eprintln!("kakehashi: {}", e.reason);
+            code(e.exit)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<Exit, CliError> {
+    match cli.command {
+        Command::Serve { config } => serve::run(config.as_deref()),
+        Command::CheckConfig { config, format } => check_config::run(config.as_deref(), format),
+        Command::Convert { from, to, file } => convert::run(&from, &to, file.as_deref()),
+        Command::Validate { files, format } => validate::run(&files, format),
+    }
+}
+
+/// Reads a file, or standard input for `-` / no file; a failure is exit 74.
+fn read_input(file: Option<&std::path::Path>) -> Result<Vec<u8>, CliError> {
+    use std::io::Read;
+    match file {
+        Some(path) if path.as_os_str() != "-" => std::fs::read(path).map_err(|e| CliError::new(Exit::Io, format!("cannot read {}: {e}", path.display()))),
+        _ => {
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf).map_err(|e| CliError::new(Exit::Io, format!("cannot read standard input: {e}")))?;
+            Ok(buf)
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! Typed settings (design.md §3): built-in defaults → `kakehashi.toml` (or `--config FILE`) →
+//! `KAKEHASHI__SECTION__KEY` environment variables. Unknown keys are errors, so typos are caught.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Folder for the embedded database and generated files; created on start.
+    pub data_dir: PathBuf,
+    pub database: DatabaseSettings,
+    pub hospital: HospitalZoneSettings,
+    pub admin: AdminSettings,
+    pub fhir: FhirSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseSettings {
+    /// Empty: SQLite at `<data_dir>/kakehashi.db`. `sqlite://FILE` or `postgres://USER:PASSWORD@HOST/DB`.
+    pub url: String,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HospitalZoneSettings {
+    /// Where the hospital-zone FHIR REST listener binds (port 0 picks a free port).
+    pub listen: SocketAddr,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdminSettings {
+    /// Where the admin listener (/healthz, /readyz, /metrics) binds; keep it on loopback.
+    pub listen: SocketAddr,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FhirSettings {
+    /// Largest accepted request body in bytes; larger bodies get 413.
+    pub max_body_bytes: usize,
+    /// Page size when a search gives no `_count`.
+    pub default_count: usize,
+    /// Largest page size a search may ask for.
+    pub max_count: usize,
+    /// Public base URL used in links and `fullUrl`s; empty: derived from the Host header.
+    pub base_url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSettings {
+    /// A tracing filter such as `info` or `kakehashi=debug`; `RUST_LOG` overrides it.
+    pub level: String,
+    /// `text` or `json`.
+    pub format: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            data_dir: PathBuf::from("kakehashi-data"),
+            database: DatabaseSettings::default(),
+            hospital: HospitalZoneSettings::default(),
+            admin: AdminSettings::default(),
+            fhir: FhirSettings::default(),
+            log: LogSettings::default(),
+        }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings { url: String::new(), max_connections: 8 }
+    }
+}
+
+impl Default for HospitalZoneSettings {
+    fn default() -> Self {
+        HospitalZoneSettings { listen: SocketAddr::from(([127, 0, 0, 1], 8080)) }
+    }
+}
+
+impl Default for AdminSettings {
+    fn default() -> Self {
+        AdminSettings { listen: SocketAddr::from(([127, 0, 0, 1], 9090)) }
+    }
+}
+
+impl Default for FhirSettings {
+    fn default() -> Self {
+        FhirSettings { max_body_bytes: 16 * 1024 * 1024, default_count: 50, max_count: 1000, base_url: String::new() }
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings { level: "info".into(), format: "text".into() }
+    }
+}
+
+/// Why the configuration cannot be used (exit code 78).
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {0} does not exist")]
+    Missing(PathBuf),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Loads defaults, then `file` (or `./kakehashi.toml` when present), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        match file {
+            Some(path) if !path.exists() => return Err(ConfigError::Missing(path.to_path_buf())),
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None if Path::new("kakehashi.toml").exists() => figment = figment.merge(Toml::file_exact("kakehashi.toml")),
+            None => {}
+        }
+        figment = figment.merge(Env::prefixed("KAKEHASHI__").split("__"));
+        let settings: Settings = figment.extract().map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let url = &self.database.url;
+        if !(url.is_empty() || url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(ConfigError::Invalid(format!(
+                "database.url must be empty (embedded SQLite), sqlite://FILE or postgres://…; got a value starting with {:?}",
+                url.split(':').next().unwrap_or("")
+            )));
+        }
+        if !matches!(self.log.format.as_str(), "text" | "json") {
+            return Err(ConfigError::Invalid("log.format must be \"text\" or \"json\"".into()));
+        }
+        if self.fhir.default_count == 0 || self.fhir.default_count > self.fhir.max_count {
+            return Err(ConfigError::Invalid("fhir.default_count must be between 1 and fhir.max_count".into()));
+        }
+        if self.database.max_connections == 0 {
+            return Err(ConfigError::Invalid("database.max_connections must be at least 1".into()));
+        }
+        Ok(())
+    }
+
+    /// The database URL in force: the configured one, or the embedded SQLite file in `data_dir`.
+    pub fn database_url(&self) -> String {
+        if self.database.url.is_empty() {
+            format!("sqlite://{}", self.data_dir.join("kakehashi.db").display())
+        } else {
+            self.database.url.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_readme() {
+        let s = Settings::default();
+        assert_eq!(s.hospital.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.admin.listen.to_string(), "127.0.0.1:9090");
+        assert_eq!(s.fhir.max_body_bytes, 16 * 1024 * 1024);
+        assert!(s.database_url().ends_with("kakehashi-data/kakehashi.db"));
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("k.toml");
+        std::fs::write(&file, "[hospital]\nlisen = \"127.0.0.1:1\"\n").unwrap();
+        let err = Settings::load(Some(&file)).unwrap_err().to_string();
+        assert!(err.contains("lisen"), "{err}");
+        std::fs::write(&file, "[database]\nurl = \"mysql://x\"\n").unwrap();
+        assert!(Settings::load(Some(&file)).is_err());
+        std::fs::write(&file, "[fhir]\ndefault_count = 20\n").unwrap();
+        assert_eq!(Settings::load(Some(&file)).unwrap().fhir.default_count, 20);
+    }
+}

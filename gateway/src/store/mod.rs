@@ -1,0 +1,106 @@
+//! The resource store over sqlx (design.md §6): embedded SQLite by default (WAL, one writer connection),
+//! PostgreSQL for production, one API and the same SQL. Migrations are applied at start-up.
+
+mod error;
+pub mod resources;
+pub mod search;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Transaction};
+
+pub use error::StoreError;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle on the database: a pool for reads and one for writes (a single connection on SQLite, where
+/// writers are serialised anyway; waiting in the pool is cheaper than SQLite's busy-retry loop).
+#[derive(Clone)]
+pub struct Store {
+    pub backend: Backend,
+    read: AnyPool,
+    write: AnyPool,
+}
+
+pub type WriteTx = Transaction<'static, sqlx::Any>;
+
+impl Store {
+    /// Connects, creating the SQLite file (and its folder) when needed, and applies the migrations.
+    pub async fn open(url: &str, max_connections: u32) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres };
+        let store = match backend {
+            Backend::Sqlite => {
+                let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+                if let Some(parent) = Path::new(path.split('?').next().unwrap_or(path)).parent() {
+                    if !parent.as_os_str().is_empty() {
+                        std::fs::create_dir_all(parent).map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", parent.display())))?;
+                    }
+                }
+                let url = if url.contains('?') { url.to_string() } else { format!("{url}?mode=rwc") };
+                let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+                let pool = |n: u32| {
+                    AnyPoolOptions::new()
+                        .max_connections(n)
+                        .acquire_timeout(Duration::from_secs(30))
+                        .after_connect(|conn, _| {
+                            Box::pin(async move {
+                                // WAL lets readers run beside the writer; FULL syncs every commit (the
+                                // ACK-after-durable-commit invariant); busy_timeout covers checkpoints.
+                                for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON"] {
+                                    sqlx::query(pragma).execute(&mut *conn).await?;
+                                }
+                                Ok(())
+                            })
+                        })
+                        .connect_with(options.clone())
+                };
+                let write = pool(1).await?;
+                SQLITE_MIGRATIONS.run(&write).await?;
+                let read = pool(max_connections.max(2)).await?;
+                Store { backend, read, write }
+            }
+            Backend::Postgres => {
+                let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+                let pool = AnyPoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options)
+                    .await?;
+                POSTGRES_MIGRATIONS.run(&pool).await?;
+                Store { backend, read: pool.clone(), write: pool }
+            }
+        };
+        Ok(store)
+    }
+
+    /// Starts a write transaction; nothing is visible to others until `commit`.
+    pub async fn begin(&self) -> Result<WriteTx, StoreError> {
+        Ok(self.write.begin().await?)
+    }
+
+    /// A connection for reads.
+    pub async fn reader(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
+        Ok(self.read.acquire().await?)
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.read).await.is_ok()
+    }
+
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
