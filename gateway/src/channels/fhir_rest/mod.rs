@@ -23,6 +23,7 @@ pub fn router(state: RestState) -> Router {
     Router::new()
         .route("/fhir/metadata", get(handlers::metadata))
         .route("/fhir", axum::routing::post(handlers::bundle))
+        .route("/fhir/", axum::routing::post(handlers::bundle))
         .route("/fhir/{resource_type}", get(handlers::search).post(handlers::create))
         .route("/fhir/{resource_type}/_search", axum::routing::post(handlers::search_post))
         .route("/fhir/{resource_type}/_history", get(handlers::type_history))
