@@ -1,7 +1,6 @@
 //! End-to-end tests: the real gateway on port 0, over real HTTP, against SQLite and PostgreSQL.
 
 mod bundles;
-mod cli;
 mod crud;
 mod errors;
 mod examples;
