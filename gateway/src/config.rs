@@ -79,31 +79,46 @@ impl Default for Settings {
 
 impl Default for DatabaseSettings {
     fn default() -> Self {
-        DatabaseSettings { url: String::new(), max_connections: 8 }
+        DatabaseSettings {
+            url: String::new(),
+            max_connections: 8,
+        }
     }
 }
 
 impl Default for HospitalZoneSettings {
     fn default() -> Self {
-        HospitalZoneSettings { listen: SocketAddr::from(([127, 0, 0, 1], 8080)) }
+        HospitalZoneSettings {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+        }
     }
 }
 
 impl Default for AdminSettings {
     fn default() -> Self {
-        AdminSettings { listen: SocketAddr::from(([127, 0, 0, 1], 9090)) }
+        AdminSettings {
+            listen: SocketAddr::from(([127, 0, 0, 1], 9090)),
+        }
     }
 }
 
 impl Default for FhirSettings {
     fn default() -> Self {
-        FhirSettings { max_body_bytes: 16 * 1024 * 1024, default_count: 50, max_count: 1000, base_url: String::new() }
+        FhirSettings {
+            max_body_bytes: 16 * 1024 * 1024,
+            default_count: 50,
+            max_count: 1000,
+            base_url: String::new(),
+        }
     }
 }
 
 impl Default for LogSettings {
     fn default() -> Self {
-        LogSettings { level: "info".into(), format: "text".into() }
+        LogSettings {
+            level: "info".into(),
+            format: "text".into(),
+        }
     }
 }
 
@@ -123,31 +138,45 @@ impl Settings {
         match file {
             Some(path) if !path.exists() => return Err(ConfigError::Missing(path.to_path_buf())),
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
-            None if Path::new("kakehashi.toml").exists() => figment = figment.merge(Toml::file_exact("kakehashi.toml")),
+            None if Path::new("kakehashi.toml").exists() => {
+                figment = figment.merge(Toml::file_exact("kakehashi.toml"))
+            }
             None => {}
         }
         figment = figment.merge(Env::prefixed("KAKEHASHI__").split("__"));
-        let settings: Settings = figment.extract().map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let settings: Settings = figment
+            .extract()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         settings.check()?;
         Ok(settings)
     }
 
     fn check(&self) -> Result<(), ConfigError> {
         let url = &self.database.url;
-        if !(url.is_empty() || url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        if !(url.is_empty()
+            || url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
             return Err(ConfigError::Invalid(format!(
                 "database.url must be empty (embedded SQLite), sqlite://FILE or postgres://…; got a value starting with {:?}",
                 url.split(':').next().unwrap_or("")
             )));
         }
         if !matches!(self.log.format.as_str(), "text" | "json") {
-            return Err(ConfigError::Invalid("log.format must be \"text\" or \"json\"".into()));
+            return Err(ConfigError::Invalid(
+                "log.format must be \"text\" or \"json\"".into(),
+            ));
         }
         if self.fhir.default_count == 0 || self.fhir.default_count > self.fhir.max_count {
-            return Err(ConfigError::Invalid("fhir.default_count must be between 1 and fhir.max_count".into()));
+            return Err(ConfigError::Invalid(
+                "fhir.default_count must be between 1 and fhir.max_count".into(),
+            ));
         }
         if self.database.max_connections == 0 {
-            return Err(ConfigError::Invalid("database.max_connections must be at least 1".into()));
+            return Err(ConfigError::Invalid(
+                "database.max_connections must be at least 1".into(),
+            ));
         }
         Ok(())
     }

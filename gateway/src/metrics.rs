@@ -36,10 +36,24 @@ impl Metrics {
     pub fn new() -> Arc<Metrics> {
         let mut registry = Registry::with_prefix("kakehashi");
         let requests = Family::<RequestLabels, Counter>::default();
-        let latency = Family::<ZoneLabel, Histogram>::new_with_constructor(|| Histogram::new(exponential_buckets(0.0005, 2.0, 14)));
-        registry.register("http_requests", "HTTP requests answered, by zone, method and status", requests.clone());
-        registry.register("http_request_duration_seconds", "Time to answer an HTTP request", latency.clone());
-        Arc::new(Metrics { registry, requests, latency })
+        let latency = Family::<ZoneLabel, Histogram>::new_with_constructor(|| {
+            Histogram::new(exponential_buckets(0.0005, 2.0, 14))
+        });
+        registry.register(
+            "http_requests",
+            "HTTP requests answered, by zone, method and status",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer an HTTP request",
+            latency.clone(),
+        );
+        Arc::new(Metrics {
+            registry,
+            requests,
+            latency,
+        })
     }
 
     /// The OpenMetrics text exposition.
@@ -53,11 +67,25 @@ impl Metrics {
 }
 
 /// Middleware recording every request of one zone.
-pub async fn track(State((metrics, zone)): State<(Arc<Metrics>, &'static str)>, request: Request, next: Next) -> Response {
+pub async fn track(
+    State((metrics, zone)): State<(Arc<Metrics>, &'static str)>,
+    request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let method = request.method().as_str().to_string();
     let response = next.run(request).await;
-    metrics.requests.get_or_create(&RequestLabels { zone, method, status: response.status().as_u16() }).inc();
-    metrics.latency.get_or_create(&ZoneLabel { zone }).observe(started.elapsed().as_secs_f64());
+    metrics
+        .requests
+        .get_or_create(&RequestLabels {
+            zone,
+            method,
+            status: response.status().as_u16(),
+        })
+        .inc();
+    metrics
+        .latency
+        .get_or_create(&ZoneLabel { zone })
+        .observe(started.elapsed().as_secs_f64());
     response
 }

@@ -31,7 +31,10 @@ pub enum StartError {
     #[error("cannot open the store: {0}")]
     Store(#[from] crate::store::StoreError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("cannot create the data folder {0}: {1}")]
     DataDir(String, std::io::Error),
 }
@@ -39,15 +42,37 @@ pub enum StartError {
 impl Application {
     pub async fn build(settings: &Settings) -> Result<Application, StartError> {
         if settings.database.url.is_empty() {
-            std::fs::create_dir_all(&settings.data_dir).map_err(|e| StartError::DataDir(settings.data_dir.display().to_string(), e))?;
+            std::fs::create_dir_all(&settings.data_dir)
+                .map_err(|e| StartError::DataDir(settings.data_dir.display().to_string(), e))?;
         }
-        let store = Store::open(&settings.database_url(), settings.database.max_connections).await?;
+        let store =
+            Store::open(&settings.database_url(), settings.database.max_connections).await?;
         let metrics = Metrics::new();
-        let fhir = Fhir { store: store.clone(), paging: Paging { default_count: settings.fhir.default_count, max_count: settings.fhir.max_count } };
-        let rest = RestState { fhir, base_url: settings.fhir.base_url.clone(), max_body_bytes: settings.fhir.max_body_bytes };
-        let hospital_router = fhir_rest::router(rest).layer(axum::middleware::from_fn_with_state((metrics.clone(), "hospital"), metrics::track));
-        let admin_router = admin::router(AdminState { store: store.clone(), metrics });
-        let bind = |addr: SocketAddr| async move { TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source }) };
+        let fhir = Fhir {
+            store: store.clone(),
+            paging: Paging {
+                default_count: settings.fhir.default_count,
+                max_count: settings.fhir.max_count,
+            },
+        };
+        let rest = RestState {
+            fhir,
+            base_url: settings.fhir.base_url.clone(),
+            max_body_bytes: settings.fhir.max_body_bytes,
+        };
+        let hospital_router = fhir_rest::router(rest).layer(axum::middleware::from_fn_with_state(
+            (metrics.clone(), "hospital"),
+            metrics::track,
+        ));
+        let admin_router = admin::router(AdminState {
+            store: store.clone(),
+            metrics,
+        });
+        let bind = |addr: SocketAddr| async move {
+            TcpListener::bind(addr)
+                .await
+                .map_err(|source| StartError::Bind { addr, source })
+        };
         let hospital_listener = bind(settings.hospital.listen).await?;
         let admin_listener = bind(settings.admin.listen).await?;
         let local = |l: &TcpListener, fallback| l.local_addr().unwrap_or(fallback);
@@ -61,7 +86,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes; in-flight requests then finish before the store is closed.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let token = CancellationToken::new();
         let trigger = token.clone();
         tokio::spawn(async move {
@@ -69,7 +97,8 @@ impl Application {
             trigger.cancel();
         });
         let serve = |(listener, router): (TcpListener, Router), token: CancellationToken| {
-            axum::serve(listener, router).with_graceful_shutdown(async move { token.cancelled().await })
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move { token.cancelled().await })
         };
         let hospital = serve(self.hospital, token.clone());
         let admin = serve(self.admin, token.clone());

@@ -24,7 +24,12 @@ fn observation_entry(extra: serde_json::Value) -> serde_json::Value {
 }
 
 async fn transaction_rewrites_references_and_commits_together(app: &TestApp) {
-    let reply = app.post("", &transaction(vec![observation_entry(json!({})), patient_entry()])).await;
+    let reply = app
+        .post(
+            "",
+            &transaction(vec![observation_entry(json!({})), patient_entry()]),
+        )
+        .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.body["type"], "transaction-response");
     let entries = reply.body["entry"].as_array().unwrap();
@@ -33,24 +38,46 @@ async fn transaction_rewrites_references_and_commits_together(app: &TestApp) {
     assert_eq!(entries[0]["resource"]["resourceType"], "Observation");
     assert_eq!(entries[1]["response"]["status"], "201 Created");
     let patient_id = entries[1]["resource"]["id"].as_str().unwrap();
-    assert_eq!(entries[0]["resource"]["subject"]["reference"], format!("Patient/{patient_id}"));
-    assert_eq!(app.count(&format!("Observation?patient={patient_id}")).await, 1);
+    assert_eq!(
+        entries[0]["resource"]["subject"]["reference"],
+        format!("Patient/{patient_id}")
+    );
+    assert_eq!(
+        app.count(&format!("Observation?patient={patient_id}"))
+            .await,
+        1
+    );
 
     // The same transaction again: the conditional create matches the stored patient.
-    let again = app.post("", &transaction(vec![observation_entry(json!({})), patient_entry()])).await;
+    let again = app
+        .post(
+            "",
+            &transaction(vec![observation_entry(json!({})), patient_entry()]),
+        )
+        .await;
     assert_eq!(again.status, 200, "{}", again.body);
     assert_eq!(again.body["entry"][1]["response"]["status"], "200 OK");
     assert_eq!(again.body["entry"][1]["resource"]["id"], patient_id);
-    assert_eq!(again.body["entry"][0]["resource"]["subject"]["reference"], format!("Patient/{patient_id}"));
+    assert_eq!(
+        again.body["entry"][0]["resource"]["subject"]["reference"],
+        format!("Patient/{patient_id}")
+    );
     assert_eq!(app.count("Patient").await, 1);
     assert_eq!(app.count("Observation").await, 2);
 }
 
 async fn transaction_with_one_invalid_entry_changes_nothing(app: &TestApp) {
-    let bad = observation_entry(json!({"valueQuantity": {"value": 120, "unit": "mmHg", "foo": true}}));
+    let bad =
+        observation_entry(json!({"valueQuantity": {"value": 120, "unit": "mmHg", "foo": true}}));
     let reply = app.post("", &transaction(vec![patient_entry(), bad])).await;
     assert_eq!(reply.status, 400, "{}", reply.body);
-    assert_eq!(reply.issue(), ("structure".to_string(), Some("Bundle.entry[1].resource.valueQuantity.foo".to_string())));
+    assert_eq!(
+        reply.issue(),
+        (
+            "structure".to_string(),
+            Some("Bundle.entry[1].resource.valueQuantity.foo".to_string())
+        )
+    );
     assert_eq!(app.count("Patient").await, 0);
     assert_eq!(app.count("Observation").await, 0);
     assert_eq!(app.count("Patient?identifier=urn:hospital|T1").await, 0);
@@ -58,7 +85,9 @@ async fn transaction_with_one_invalid_entry_changes_nothing(app: &TestApp) {
 
 async fn transaction_with_a_failing_update_changes_nothing(app: &TestApp) {
     let update = json!({"resource": {"resourceType": "Patient", "id": "x1"}, "request": {"method": "PUT", "url": "Patient/x1", "ifMatch": "W/\"7\""}});
-    let reply = app.post("", &transaction(vec![patient_entry(), update])).await;
+    let reply = app
+        .post("", &transaction(vec![patient_entry(), update]))
+        .await;
     assert_eq!(reply.status, 412, "{}", reply.body);
     assert_eq!(app.count("Patient").await, 0);
 }
@@ -67,12 +96,23 @@ async fn batch_runs_each_entry_on_its_own(app: &TestApp) {
     let good = json!({"resource": {"resourceType": "Patient", "id": "b1"}, "request": {"method": "PUT", "url": "Patient/b1"}});
     let bad = json!({"resource": {"resourceType": "Patient", "active": "yes"}, "request": {"method": "POST", "url": "Patient"}});
     let read = json!({"request": {"method": "GET", "url": "Patient/b1"}});
-    let reply = app.post("", &json!({"resourceType": "Bundle", "type": "batch", "entry": [good, bad, read]})).await;
+    let reply = app
+        .post(
+            "",
+            &json!({"resourceType": "Bundle", "type": "batch", "entry": [good, bad, read]}),
+        )
+        .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.body["type"], "batch-response");
     assert_eq!(reply.body["entry"][0]["response"]["status"], "201 Created");
-    assert_eq!(reply.body["entry"][1]["response"]["status"], "400 Bad Request");
-    assert_eq!(reply.body["entry"][1]["response"]["outcome"]["issue"][0]["expression"][0], "Patient.active");
+    assert_eq!(
+        reply.body["entry"][1]["response"]["status"],
+        "400 Bad Request"
+    );
+    assert_eq!(
+        reply.body["entry"][1]["response"]["outcome"]["issue"][0]["expression"][0],
+        "Patient.active"
+    );
     assert_eq!(reply.body["entry"][2]["response"]["status"], "200 OK");
     assert_eq!(app.count("Patient").await, 1);
 }
@@ -88,7 +128,10 @@ async fn document_bundles_are_stored_as_resources(app: &TestApp) {
     // A document Bundle is not something to execute.
     let refused = app.post("", &document).await;
     assert_eq!(refused.status, 400);
-    assert_eq!(refused.issue(), ("invalid".to_string(), Some("Bundle.type".to_string())));
+    assert_eq!(
+        refused.issue(),
+        ("invalid".to_string(), Some("Bundle.type".to_string()))
+    );
 }
 
 crate::on_both_databases!(

@@ -12,25 +12,50 @@ fn patient(family: &str) -> serde_json::Value {
 async fn create_read_update_delete_and_history(app: &TestApp) {
     let created = app.post("Patient", &patient("山田")).await;
     assert_eq!(created.status, 201, "{}", created.body);
-    let id = created.body["id"].as_str().expect("server-assigned id").to_string();
+    let id = created.body["id"]
+        .as_str()
+        .expect("server-assigned id")
+        .to_string();
     assert_eq!(created.body["meta"]["versionId"], "1");
     assert_eq!(created.header("etag"), Some("W/\"1\""));
-    assert!(created.header("location").unwrap().ends_with(&format!("/fhir/Patient/{id}/_history/1")));
+    assert!(created
+        .header("location")
+        .unwrap()
+        .ends_with(&format!("/fhir/Patient/{id}/_history/1")));
     assert!(created.header("last-modified").is_some());
 
     let read = app.get(&format!("Patient/{id}")).await;
     assert_eq!(read.status, 200);
     assert_eq!(read.body["name"][0]["family"], "山田");
-    assert_eq!(read.header("content-type"), Some("application/fhir+json; charset=utf-8"));
+    assert_eq!(
+        read.header("content-type"),
+        Some("application/fhir+json; charset=utf-8")
+    );
 
     let mut changed = read.body.clone();
     changed["name"][0]["family"] = json!("佐藤");
-    let updated = app.send(app.client.put(app.url(&format!("Patient/{id}"))).header("content-type", "application/fhir+json").header("if-match", "W/\"1\"").body(changed.to_string())).await;
+    let updated = app
+        .send(
+            app.client
+                .put(app.url(&format!("Patient/{id}")))
+                .header("content-type", "application/fhir+json")
+                .header("if-match", "W/\"1\"")
+                .body(changed.to_string()),
+        )
+        .await;
     assert_eq!(updated.status, 200, "{}", updated.body);
     assert_eq!(updated.body["meta"]["versionId"], "2");
 
     // A stale If-Match is refused and stores nothing.
-    let stale = app.send(app.client.put(app.url(&format!("Patient/{id}"))).header("content-type", "application/fhir+json").header("if-match", "W/\"1\"").body(changed.to_string())).await;
+    let stale = app
+        .send(
+            app.client
+                .put(app.url(&format!("Patient/{id}")))
+                .header("content-type", "application/fhir+json")
+                .header("if-match", "W/\"1\"")
+                .body(changed.to_string()),
+        )
+        .await;
     assert_eq!(stale.status, 412);
     assert_eq!(stale.issue().0, "conflict");
 
@@ -40,12 +65,21 @@ async fn create_read_update_delete_and_history(app: &TestApp) {
     let history = app.get(&format!("Patient/{id}/_history")).await;
     assert_eq!(history.body["type"], "history");
     assert_eq!(history.body["entry"].as_array().unwrap().len(), 2);
-    assert_eq!(history.body["entry"][0]["resource"]["meta"]["versionId"], "2");
+    assert_eq!(
+        history.body["entry"][0]["resource"]["meta"]["versionId"],
+        "2"
+    );
 
     let deleted = app.delete(&format!("Patient/{id}")).await;
     assert_eq!(deleted.status, 204);
     assert_eq!(app.get(&format!("Patient/{id}")).await.status, 410);
-    assert_eq!(app.get(&format!("Patient/{id}/_history")).await.body["entry"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        app.get(&format!("Patient/{id}/_history")).await.body["entry"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
     assert_eq!(app.count("Patient").await, 0);
     assert_eq!(app.get("Patient/does-not-exist").await.status, 404);
 }
@@ -61,20 +95,47 @@ async fn update_creates_with_the_client_id(app: &TestApp) {
     assert_eq!(again.body["meta"]["versionId"], "2");
     let other = app.put("Patient/other", &body).await;
     assert_eq!(other.status, 400);
-    assert_eq!(other.issue(), ("invalid".to_string(), Some("Patient.id".to_string())));
+    assert_eq!(
+        other.issue(),
+        ("invalid".to_string(), Some("Patient.id".to_string()))
+    );
 }
 
 async fn conditional_create_finds_the_existing_resource(app: &TestApp) {
     let condition = "identifier=urn:oid:1.2.392.100495.20.3.51.11311234567|00012345";
-    let first = app.send(app.client.post(app.url("Patient")).header("content-type", "application/fhir+json").header("if-none-exist", condition).body(patient("山田").to_string())).await;
+    let first = app
+        .send(
+            app.client
+                .post(app.url("Patient"))
+                .header("content-type", "application/fhir+json")
+                .header("if-none-exist", condition)
+                .body(patient("山田").to_string()),
+        )
+        .await;
     assert_eq!(first.status, 201);
-    let second = app.send(app.client.post(app.url("Patient")).header("content-type", "application/fhir+json").header("if-none-exist", condition).body(patient("山田").to_string())).await;
+    let second = app
+        .send(
+            app.client
+                .post(app.url("Patient"))
+                .header("content-type", "application/fhir+json")
+                .header("if-none-exist", condition)
+                .body(patient("山田").to_string()),
+        )
+        .await;
     assert_eq!(second.status, 200);
     assert_eq!(second.body["id"], first.body["id"]);
     assert_eq!(app.count("Patient").await, 1);
     // With two matches the condition is ambiguous: 412, nothing created.
     app.post("Patient", &patient("山田")).await;
-    let third = app.send(app.client.post(app.url("Patient")).header("content-type", "application/fhir+json").header("if-none-exist", condition).body(patient("山田").to_string())).await;
+    let third = app
+        .send(
+            app.client
+                .post(app.url("Patient"))
+                .header("content-type", "application/fhir+json")
+                .header("if-none-exist", condition)
+                .body(patient("山田").to_string()),
+        )
+        .await;
     assert_eq!(third.status, 412);
     assert_eq!(app.count("Patient").await, 2);
 }
@@ -84,15 +145,46 @@ async fn metadata_and_admin_endpoints_answer(app: &TestApp) {
     assert_eq!(metadata.status, 200);
     assert_eq!(metadata.body["resourceType"], "CapabilityStatement");
     assert_eq!(metadata.body["fhirVersion"], "4.0.1");
-    let types: Vec<&str> = metadata.body["rest"][0]["resource"].as_array().unwrap().iter().map(|r| r["type"].as_str().unwrap()).collect();
-    assert_eq!(types.len(), kakehashi_mappings::fhir::SUPPORTED_RESOURCE_TYPES.len());
+    let types: Vec<&str> = metadata.body["rest"][0]["resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types.len(),
+        kakehashi_mappings::fhir::SUPPORTED_RESOURCE_TYPES.len()
+    );
     assert!(types.contains(&"MedicationRequest"));
-    let health = app.client.get(format!("{}/healthz", app.admin)).send().await.unwrap();
+    let health = app
+        .client
+        .get(format!("{}/healthz", app.admin))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200);
-    let ready = app.client.get(format!("{}/readyz", app.admin)).send().await.unwrap();
+    let ready = app
+        .client
+        .get(format!("{}/readyz", app.admin))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status(), 200);
-    let metrics = app.client.get(format!("{}/metrics", app.admin)).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("kakehashi_http_requests_total{zone=\"hospital\",method=\"GET\",status=\"200\"}"), "{metrics}");
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.admin))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(
+            "kakehashi_http_requests_total{zone=\"hospital\",method=\"GET\",status=\"200\"}"
+        ),
+        "{metrics}"
+    );
 }
 
 crate::on_both_databases!(

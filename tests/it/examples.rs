@@ -1,1 +1,299 @@
-//! placeholder
+//! Every official FHIR R4 instance example of a supported resource type survives a PUT and a GET
+//! unchanged (apart from the `meta.versionId` and `meta.lastUpdated` the server stamps).
+//!
+//! The examples come from the `hl7.fhir.r4.examples@4.0.1` package, unpacked under
+//! `$KAKEHASHI_FHIR_EXAMPLES/package` or `$HOME/.cache/kakehashi/fhir-r4-examples/package`; when the
+//! folder is missing, `shared/scripts/fetch-fhir-r4-examples.sh` downloads it. The test never skips
+//! silently: no examples means failure.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use futures::stream::{self, StreamExt as _};
+use kakehashi_mappings::fhir::SUPPORTED_RESOURCE_TYPES;
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+
+/// Examples that legitimately cannot round-trip, with the verified reason.
+const SKIPPED: &[(&str, &str)] = &[];
+
+/// Where the example package is unpacked when `KAKEHASHI_FHIR_EXAMPLES` is unset.
+const DEFAULT_DIR: &str = ".cache/kakehashi/fhir-r4-examples";
+const FETCH_SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/scripts/fetch-fhir-r4-examples.sh"
+);
+/// At least this many examples must be tested, so that a broken selection cannot pass quietly.
+const MIN_TESTED: usize = 200;
+const CONCURRENCY: usize = 8;
+
+/// One example selected for the test.
+struct Example {
+    file: String,
+    resource_type: String,
+    id: String,
+    json: Value,
+}
+
+/// The `package` folder holding the examples, fetched once per test process when missing.
+fn examples_dir() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let root = match std::env::var_os("KAKEHASHI_FHIR_EXAMPLES") {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+            _ => {
+                let home = std::env::var_os("HOME").expect("HOME is set (or set KAKEHASHI_FHIR_EXAMPLES)");
+                Path::new(&home).join(DEFAULT_DIR)
+            }
+        };
+        let package = root.join("package");
+        if package.is_dir() {
+            return package;
+        }
+        eprintln!("FHIR R4 examples missing at {}; fetching them with {FETCH_SCRIPT}", package.display());
+        let output = Command::new("bash")
+            .arg(FETCH_SCRIPT)
+            .arg(&root)
+            .output()
+            .unwrap_or_else(|e| panic!("could not run {FETCH_SCRIPT}: {e}"));
+        if !output.status.success() {
+            panic!(
+                "fetching the FHIR R4 examples failed ({}); run `bash {FETCH_SCRIPT}` by hand or set \
+                 KAKEHASHI_FHIR_EXAMPLES to a folder holding package/*.json.\nstdout: {}\nstderr: {}",
+                output.status,
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let printed = stdout.lines().rev().find(|l| !l.trim().is_empty()).map(|l| PathBuf::from(l.trim()).join("package"));
+        let package = printed.unwrap_or(package);
+        assert!(package.is_dir(), "the fetch script succeeded but {} is not a folder", package.display());
+        package
+    })
+    .clone()
+}
+
+/// Every example whose top-level `resourceType` is supported, sorted by file name; examples without an
+/// id are listed in the second half of the result.
+fn load_examples(dir: &Path) -> (Vec<Example>, Vec<String>) {
+    let entries =
+        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
+    let mut files: Vec<PathBuf> = entries
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let mut examples = Vec::new();
+    let mut without_id = Vec::new();
+    for path in files {
+        let file = path
+            .file_name()
+            .expect("file name")
+            .to_string_lossy()
+            .into_owned();
+        let bytes =
+            std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let json: Value =
+            serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{file} is not JSON: {e}"));
+        let Some(resource_type) = json.get("resourceType").and_then(Value::as_str) else {
+            continue;
+        };
+        if !SUPPORTED_RESOURCE_TYPES.contains(&resource_type) {
+            continue;
+        }
+        let resource_type = resource_type.to_string();
+        match json.get("id").and_then(Value::as_str) {
+            Some(id) => {
+                let id = id.to_string();
+                examples.push(Example {
+                    file,
+                    resource_type,
+                    id,
+                    json,
+                });
+            }
+            None => without_id.push(file),
+        }
+    }
+    (examples, without_id)
+}
+
+/// Drops the server-stamped `meta.versionId` and `meta.lastUpdated`, and `meta` itself if then empty.
+fn without_server_meta(mut resource: Value) -> Value {
+    if let Some(object) = resource.as_object_mut() {
+        let now_empty = match object.get_mut("meta").and_then(Value::as_object_mut) {
+            Some(meta) => {
+                meta.remove("versionId");
+                meta.remove("lastUpdated");
+                meta.is_empty()
+            }
+            None => false,
+        };
+        if now_empty {
+            object.remove("meta");
+        }
+    }
+    resource
+}
+
+fn short(value: Option<&Value>) -> String {
+    let Some(value) = value else {
+        return "(absent)".to_string();
+    };
+    let text = value.to_string();
+    if text.chars().count() > 160 {
+        format!("{}…", text.chars().take(160).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// The first path at which `expected` and `actual` differ, with both values there.
+fn first_difference(path: &str, expected: &Value, actual: &Value) -> Option<String> {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            let keys: BTreeSet<&String> = e.keys().chain(a.keys()).collect();
+            keys.into_iter().find_map(|k| match (e.get(k), a.get(k)) {
+                (Some(ev), Some(av)) => first_difference(&format!("{path}.{k}"), ev, av),
+                (ev, av) => Some(format!(
+                    "{path}.{k}: sent {}, got back {}",
+                    short(ev),
+                    short(av)
+                )),
+            })
+        }
+        (Value::Array(e), Value::Array(a)) if e.len() == a.len() => e
+            .iter()
+            .zip(a)
+            .enumerate()
+            .find_map(|(i, (ev, av))| first_difference(&format!("{path}[{i}]"), ev, av)),
+        _ if expected == actual => None,
+        _ => Some(format!(
+            "{path}: sent {}, got back {}",
+            short(Some(expected)),
+            short(Some(actual))
+        )),
+    }
+}
+
+/// What the server said, briefly: the OperationOutcome's issues, or the body.
+fn describe_reply(body: &Value) -> String {
+    if body["resourceType"] == "OperationOutcome" {
+        let issues: Vec<String> = body["issue"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|i| {
+                let text = i["diagnostics"]
+                    .as_str()
+                    .or(i["details"]["text"].as_str())
+                    .unwrap_or_default();
+                format!(
+                    "{} at {}: {text}",
+                    i["code"].as_str().unwrap_or("?"),
+                    short(i.get("expression"))
+                )
+            })
+            .collect();
+        issues.join("; ")
+    } else {
+        short(Some(body))
+    }
+}
+
+/// PUTs one example and reads it back; `Err` says what went wrong.
+async fn round_trip(app: &TestApp, example: &Example) -> Result<(), String> {
+    let path = format!("{}/{}", example.resource_type, example.id);
+    let put = app.put(&path, &example.json).await;
+    if !matches!(put.status, 200 | 201) {
+        return Err(format!(
+            "PUT {path} -> {}: {}",
+            put.status,
+            describe_reply(&put.body)
+        ));
+    }
+    let got = app.get(&path).await;
+    if got.status != 200 {
+        return Err(format!(
+            "GET {path} -> {}: {}",
+            got.status,
+            describe_reply(&got.body)
+        ));
+    }
+    let expected = without_server_meta(example.json.clone());
+    let actual = without_server_meta(got.body);
+    if expected == actual {
+        return Ok(());
+    }
+    let at = first_difference(&example.resource_type, &expected, &actual)
+        .unwrap_or_else(|| "equal by path but not as values".to_string());
+    Err(format!("GET {path} differs: {at}"))
+}
+
+async fn official_examples_round_trip(app: &TestApp) {
+    let started = Instant::now();
+    let dir = tokio::task::spawn_blocking(examples_dir)
+        .await
+        .expect("locating the examples");
+    let (examples, without_id) = load_examples(&dir);
+    let skipped = |file: &str| SKIPPED.iter().any(|(f, _)| *f == file);
+
+    let results: Vec<(&Example, Result<(), String>)> = stream::iter(&examples)
+        .map(|example| async move { (example, round_trip(app, example).await) })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+
+    let mut failures = Vec::new();
+    let mut tested = 0;
+    for (example, result) in &results {
+        match (skipped(&example.file), result) {
+            (false, Ok(())) => tested += 1,
+            (false, Err(why)) => {
+                tested += 1;
+                failures.push(format!("{}: {why}", example.file));
+            }
+            (true, Ok(())) => failures.push(format!(
+                "{}: listed in SKIPPED but round-trips now; remove it from the list",
+                example.file
+            )),
+            (true, Err(_)) => {}
+        }
+    }
+    for (file, _) in SKIPPED {
+        if !examples.iter().any(|e| e.file == *file) {
+            failures.push(format!(
+                "{file}: listed in SKIPPED but is not a selected example in {}",
+                dir.display()
+            ));
+        }
+    }
+    failures.sort();
+
+    eprintln!(
+        "FHIR R4 examples from {}: {tested} tested, {} skipped, {} without id {without_id:?}, {} failed, in {:.1?}",
+        dir.display(),
+        SKIPPED.len(),
+        without_id.len(),
+        failures.len(),
+        started.elapsed()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of the official FHIR R4 examples do not round-trip:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        tested > MIN_TESTED,
+        "only {tested} examples were tested (expected more than {MIN_TESTED}); is {} complete?",
+        dir.display()
+    );
+}
+
+crate::on_both_databases!(official_examples_round_trip);

@@ -30,21 +30,32 @@ pub async fn spawn_app(db: Db) -> TestApp {
 
 pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut settings = Settings { data_dir: dir.path().join("data"), ..Settings::default() };
+    let mut settings = Settings {
+        data_dir: dir.path().join("data"),
+        ..Settings::default()
+    };
     settings.hospital.listen = SocketAddr::from(([127, 0, 0, 1], 0));
     settings.admin.listen = SocketAddr::from(([127, 0, 0, 1], 0));
     if db == Db::Postgres {
         settings.database.url = crate::pg::fresh_database_url().await;
     }
     adjust(&mut settings);
-    let app = Application::build(&settings).await.expect("the gateway starts");
+    let app = Application::build(&settings)
+        .await
+        .expect("the gateway starts");
     let base = format!("http://{}/fhir", app.hospital_addr);
     let admin = format!("http://{}", app.admin_addr);
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(app.run_until(async move {
         let _ = stopped.await;
     }));
-    TestApp { base, admin, client: reqwest::Client::new(), _stop: stop, _dir: dir }
+    TestApp {
+        base,
+        admin,
+        client: reqwest::Client::new(),
+        _stop: stop,
+        _dir: dir,
+    }
 }
 
 /// A response read whole: status, headers and the body as JSON (Null when empty).
@@ -61,9 +72,16 @@ impl Reply {
 
     /// The first issue of an OperationOutcome body: (code, expression).
     pub fn issue(&self) -> (String, Option<String>) {
-        assert_eq!(self.body["resourceType"], "OperationOutcome", "expected an OperationOutcome, got {}", self.body);
+        assert_eq!(
+            self.body["resourceType"], "OperationOutcome",
+            "expected an OperationOutcome, got {}",
+            self.body
+        );
         let issue = &self.body["issue"][0];
-        (issue["code"].as_str().unwrap_or_default().to_string(), issue["expression"][0].as_str().map(str::to_string))
+        (
+            issue["code"].as_str().unwrap_or_default().to_string(),
+            issue["expression"][0].as_str().map(str::to_string),
+        )
     }
 }
 
@@ -77,8 +95,21 @@ impl TestApp {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let bytes = response.bytes().await.expect("body read");
-        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&bytes))) };
-        Reply { status, headers, body }
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                panic!(
+                    "body is not JSON ({e}): {}",
+                    String::from_utf8_lossy(&bytes)
+                )
+            })
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -86,11 +117,23 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Reply {
-        self.send(self.client.post(self.url(path)).header("content-type", "application/fhir+json").body(body.to_string())).await
+        self.send(
+            self.client
+                .post(self.url(path))
+                .header("content-type", "application/fhir+json")
+                .body(body.to_string()),
+        )
+        .await
     }
 
     pub async fn put(&self, path: &str, body: &Value) -> Reply {
-        self.send(self.client.put(self.url(path)).header("content-type", "application/fhir+json").body(body.to_string())).await
+        self.send(
+            self.client
+                .put(self.url(path))
+                .header("content-type", "application/fhir+json")
+                .body(body.to_string()),
+        )
+        .await
     }
 
     pub async fn delete(&self, path: &str) -> Reply {

@@ -7,9 +7,17 @@ use crate::helpers::TestApp;
 async fn seed(app: &TestApp) -> (String, String) {
     let patient = app.post("Patient", &json!({"resourceType": "Patient", "identifier": [{"system": "urn:hospital", "value": "P1"}]})).await;
     let patient_id = patient.body["id"].as_str().unwrap().to_string();
-    let medication = app.post("Medication", &json!({"resourceType": "Medication", "code": {"text": "カロナール錠200"}})).await;
+    let medication = app
+        .post(
+            "Medication",
+            &json!({"resourceType": "Medication", "code": {"text": "カロナール錠200"}}),
+        )
+        .await;
     let medication_id = medication.body["id"].as_str().unwrap().to_string();
-    for (i, day) in ["2024-01-10", "2024-02-10", "2024-03-10T09:00:00+09:00"].iter().enumerate() {
+    for (i, day) in ["2024-01-10", "2024-02-10", "2024-03-10T09:00:00+09:00"]
+        .iter()
+        .enumerate()
+    {
         let obs = json!({"resourceType": "Observation", "status": "final", "code": {"text": "体温"},
             "identifier": [{"system": "urn:lab", "value": format!("O{i}")}],
             "subject": {"reference": format!("Patient/{patient_id}")}, "effectiveDateTime": day,
@@ -23,7 +31,15 @@ async fn seed(app: &TestApp) -> (String, String) {
 }
 
 fn ids(bundle: &Value, mode: &str) -> Vec<String> {
-    bundle["entry"].as_array().map(|e| e.iter().filter(|e| e["search"]["mode"] == mode).map(|e| e["resource"]["id"].as_str().unwrap().to_string()).collect()).unwrap_or_default()
+    bundle["entry"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter(|e| e["search"]["mode"] == mode)
+                .map(|e| e["resource"]["id"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 async fn searches_by_identifier_reference_and_date(app: &TestApp) {
@@ -31,9 +47,21 @@ async fn searches_by_identifier_reference_and_date(app: &TestApp) {
     assert_eq!(app.count("Patient?identifier=urn:hospital|P1").await, 1);
     assert_eq!(app.count("Patient?identifier=P1").await, 1);
     assert_eq!(app.count("Patient?identifier=urn:other|P1").await, 0);
-    assert_eq!(app.count("Observation?identifier=urn:lab|O0,urn:lab|O2").await, 2);
-    assert_eq!(app.count(&format!("Observation?patient={patient_id}")).await, 3);
-    assert_eq!(app.count(&format!("Observation?subject=Patient/{patient_id}")).await, 3);
+    assert_eq!(
+        app.count("Observation?identifier=urn:lab|O0,urn:lab|O2")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.count(&format!("Observation?patient={patient_id}"))
+            .await,
+        3
+    );
+    assert_eq!(
+        app.count(&format!("Observation?subject=Patient/{patient_id}"))
+            .await,
+        3
+    );
     assert_eq!(app.count("Observation?patient=nobody").await, 0);
     assert_eq!(app.count(&format!("Patient?_id={patient_id}")).await, 1);
     assert_eq!(app.count("Observation?date=2024-01-10").await, 1);
@@ -43,7 +71,11 @@ async fn searches_by_identifier_reference_and_date(app: &TestApp) {
     assert_eq!(app.count("Observation?date=lt2024-02-10").await, 1);
     assert_eq!(app.count("Observation?date=le2024-02-10").await, 2);
     assert_eq!(app.count("Observation?date=ne2024-02-10").await, 2);
-    assert_eq!(app.count("Observation?date=ge2024-01-01&date=lt2024-03-01").await, 2);
+    assert_eq!(
+        app.count("Observation?date=ge2024-01-01&date=lt2024-03-01")
+            .await,
+        2
+    );
     // 09:00 in Tokyo on 10 March is midnight UTC: the day 2024-03-10 (taken as UTC) contains it.
     assert_eq!(app.count("Observation?date=2024-03-10").await, 1);
     assert_eq!(app.count("Observation?_lastUpdated=gt2000-01-01").await, 3);
@@ -56,13 +88,27 @@ async fn pages_with_next_and_previous_links(app: &TestApp) {
     assert_eq!(first.body["total"], 3);
     assert_eq!(ids(&first.body, "match").len(), 2);
     let links = first.body["link"].as_array().unwrap();
-    let next = links.iter().find(|l| l["relation"] == "next").expect("next link")["url"].as_str().unwrap().to_string();
+    let next = links
+        .iter()
+        .find(|l| l["relation"] == "next")
+        .expect("next link")["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(!links.iter().any(|l| l["relation"] == "previous"));
     let path = next.split("/fhir/").nth(1).unwrap();
     let second = app.get(path).await;
     assert_eq!(ids(&second.body, "match").len(), 1);
-    assert!(second.body["link"].as_array().unwrap().iter().any(|l| l["relation"] == "previous"));
-    assert!(!second.body["link"].as_array().unwrap().iter().any(|l| l["relation"] == "next"));
+    assert!(second.body["link"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["relation"] == "previous"));
+    assert!(!second.body["link"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["relation"] == "next"));
     let mut all = ids(&first.body, "match");
     all.extend(ids(&second.body, "match"));
     all.sort();
@@ -75,7 +121,9 @@ async fn pages_with_next_and_previous_links(app: &TestApp) {
 
 async fn includes_medication_and_patient(app: &TestApp) {
     let (patient_id, medication_id) = seed(app).await;
-    let bundle = app.get("MedicationRequest?_include=MedicationRequest:medication&_include=*:patient").await;
+    let bundle = app
+        .get("MedicationRequest?_include=MedicationRequest:medication&_include=*:patient")
+        .await;
     assert_eq!(bundle.status, 200, "{}", bundle.body);
     assert_eq!(ids(&bundle.body, "match").len(), 1);
     let mut included = ids(&bundle.body, "include");
@@ -90,7 +138,10 @@ async fn includes_medication_and_patient(app: &TestApp) {
 async fn unsupported_search_is_refused(app: &TestApp) {
     let reply = app.get("Patient?name=山田").await;
     assert_eq!(reply.status, 400);
-    assert_eq!(reply.issue(), ("not-supported".to_string(), Some("name".to_string())));
+    assert_eq!(
+        reply.issue(),
+        ("not-supported".to_string(), Some("name".to_string()))
+    );
     let reply = app.get("Observation?date=sa2020").await;
     assert_eq!(reply.status, 400);
     assert_eq!(reply.issue().0, "invalid");

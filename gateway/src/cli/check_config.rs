@@ -15,8 +15,20 @@ pub fn run(config: Option<&Path>, format: OutputFormat) -> Result<Exit, CliError
         }
     }
     match format {
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&settings).unwrap_or_default()),
-        OutputFormat::Text => println!("configuration ok: hospital zone {}, admin {}, database {}", settings.hospital.listen, settings.admin.listen, if settings.database.url.is_empty() { "embedded SQLite" } else { settings.database.url.as_str() }),
+        OutputFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&settings).unwrap_or_default()
+        ),
+        OutputFormat::Text => println!(
+            "configuration ok: hospital zone {}, admin {}, database {}",
+            settings.hospital.listen,
+            settings.admin.listen,
+            if settings.database.url.is_empty() {
+                "embedded SQLite"
+            } else {
+                settings.database.url.as_str()
+            }
+        ),
     }
     Ok(Exit::Ok)
 }

@@ -12,12 +12,31 @@ const CONVERSIONS: &[(&str, &str)] = &[("fhir", "fhir")];
 
 pub fn run(from: &str, to: &str, file: Option<&Path>) -> Result<Exit, CliError> {
     if !CONVERSIONS.contains(&(from, to)) {
-        let known: Vec<String> = CONVERSIONS.iter().map(|(f, t)| format!("{f} → {t}")).collect();
-        return Err(CliError::new(Exit::Usage, format!("no conversion from '{from}' to '{to}'; available: {}", known.join(", "))));
+        let known: Vec<String> = CONVERSIONS
+            .iter()
+            .map(|(f, t)| format!("{f} → {t}"))
+            .collect();
+        return Err(CliError::new(
+            Exit::Usage,
+            format!(
+                "no conversion from '{from}' to '{to}'; available: {}",
+                known.join(", ")
+            ),
+        ));
     }
     let input = read_input(file)?;
-    let value = parse_json(&input).map_err(|i| CliError::new(Exit::DataRejected, format!("{} ({})", i.message, i.location.unwrap_or_default())))?;
-    let out = canonicalise(&value).map_err(|i| CliError::new(Exit::DataRejected, format!("{} at {}", i.message, i.expression.unwrap_or_default())))?;
+    let value = parse_json(&input).map_err(|i| {
+        CliError::new(
+            Exit::DataRejected,
+            format!("{} ({})", i.message, i.location.unwrap_or_default()),
+        )
+    })?;
+    let out = canonicalise(&value).map_err(|i| {
+        CliError::new(
+            Exit::DataRejected,
+            format!("{} at {}", i.message, i.expression.unwrap_or_default()),
+        )
+    })?;
     println!("{}", String::from_utf8_lossy(&out));
     Ok(Exit::Ok)
 }

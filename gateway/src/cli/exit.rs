@@ -22,7 +22,10 @@ pub struct CliError {
 
 impl CliError {
     pub fn new(exit: Exit, reason: impl Into<String>) -> Self {
-        CliError { exit, reason: reason.into() }
+        CliError {
+            exit,
+            reason: reason.into(),
+        }
     }
 }
 

@@ -83,7 +83,11 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { code(Exit::Usage) } else { code(Exit::Ok) };
+            return if e.use_stderr() {
+                code(Exit::Usage)
+            } else {
+                code(Exit::Ok)
+            };
         }
     };
     match run(cli) {
@@ -108,10 +112,13 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
 fn read_input(file: Option<&std::path::Path>) -> Result<Vec<u8>, CliError> {
     use std::io::Read;
     match file {
-        Some(path) if path.as_os_str() != "-" => std::fs::read(path).map_err(|e| CliError::new(Exit::Io, format!("cannot read {}: {e}", path.display()))),
+        Some(path) if path.as_os_str() != "-" => std::fs::read(path)
+            .map_err(|e| CliError::new(Exit::Io, format!("cannot read {}: {e}", path.display()))),
         _ => {
             let mut buf = Vec::new();
-            std::io::stdin().read_to_end(&mut buf).map_err(|e| CliError::new(Exit::Io, format!("cannot read standard input: {e}")))?;
+            std::io::stdin()
+                .read_to_end(&mut buf)
+                .map_err(|e| CliError::new(Exit::Io, format!("cannot read standard input: {e}")))?;
             Ok(buf)
         }
     }

@@ -10,7 +10,8 @@ use crate::telemetry;
 pub fn run(config: Option<&Path>) -> Result<Exit, CliError> {
     let settings = Settings::load(config)?;
     telemetry::init(&settings.log);
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| CliError::new(Exit::Internal, format!("cannot start the runtime: {e}")))?;
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| CliError::new(Exit::Internal, format!("cannot start the runtime: {e}")))?;
     runtime.block_on(async {
         let app = Application::build(&settings).await?;
         tracing::info!(hospital = %app.hospital_addr, admin = %app.admin_addr, "Kakehashi is serving: FHIR REST at http://{}/fhir, health at http://{}/healthz.", app.hospital_addr, app.admin_addr);

@@ -18,15 +18,33 @@ pub fn run(files: &[PathBuf], format: OutputFormat) -> Result<Exit, CliError> {
         };
         rejected |= issues.iter().any(Issue::is_error);
         match format {
-            OutputFormat::Json => println!("{}", serde_json::json!({"file": file.display().to_string(), "outcome": operation_outcome(&issues)})),
+            OutputFormat::Json => println!(
+                "{}",
+                serde_json::json!({"file": file.display().to_string(), "outcome": operation_outcome(&issues)})
+            ),
             OutputFormat::Text if issues.is_empty() => println!("{}: ok", file.display()),
             OutputFormat::Text => {
                 for i in &issues {
-                    let at = i.expression.as_deref().or(i.location.as_deref()).unwrap_or("-");
-                    println!("{}: {} {} at {}: {}", file.display(), i.severity.as_str(), i.code.as_str(), at, i.message);
+                    let at = i
+                        .expression
+                        .as_deref()
+                        .or(i.location.as_deref())
+                        .unwrap_or("-");
+                    println!(
+                        "{}: {} {} at {}: {}",
+                        file.display(),
+                        i.severity.as_str(),
+                        i.code.as_str(),
+                        at,
+                        i.message
+                    );
                 }
             }
         }
     }
-    Ok(if rejected { Exit::DataRejected } else { Exit::Ok })
+    Ok(if rejected {
+        Exit::DataRejected
+    } else {
+        Exit::Ok
+    })
 }

@@ -10,7 +10,9 @@ use kakehashi_mappings::{Issue, IssueCode};
 use serde_json::{json, Value};
 use sqlx::AnyConnection;
 
-use crate::pipeline::interactions::{conditional_match, create_in, delete_in, read_in, update_in, Written};
+use crate::pipeline::interactions::{
+    conditional_match, create_in, delete_in, read_in, update_in, Written,
+};
 use crate::pipeline::{instant, Fhir, FhirError};
 use crate::store::resources::StoredVersion;
 
@@ -40,13 +42,28 @@ impl Fhir {
     /// Processes a transaction or batch Bundle and returns the response Bundle.
     pub async fn process_bundle(&self, bundle: Value) -> Result<Value, FhirError> {
         if bundle.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
-            return Err(FhirError::invalid(Issue::error(IssueCode::Invalid, "POST to the base URL takes a transaction or batch Bundle.").at("Bundle.resourceType")));
+            return Err(FhirError::invalid(
+                Issue::error(
+                    IssueCode::Invalid,
+                    "POST to the base URL takes a transaction or batch Bundle.",
+                )
+                .at("Bundle.resourceType"),
+            ));
         }
-        let kind = bundle.get("type").and_then(Value::as_str).unwrap_or_default().to_string();
+        let kind = bundle
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         let raw_entries = match bundle.get("entry") {
             None => Vec::new(),
             Some(Value::Array(entries)) => entries.clone(),
-            Some(_) => return Err(FhirError::invalid(Issue::error(IssueCode::Structure, "Bundle.entry must be an array.").at("Bundle.entry"))),
+            Some(_) => {
+                return Err(FhirError::invalid(
+                    Issue::error(IssueCode::Structure, "Bundle.entry must be an array.")
+                        .at("Bundle.entry"),
+                ))
+            }
         };
         match kind.as_str() {
             "transaction" => self.transaction(raw_entries).await,
@@ -58,7 +75,11 @@ impl Fhir {
     }
 
     async fn transaction(&self, raw_entries: Vec<Value>) -> Result<Value, FhirError> {
-        let mut entries = raw_entries.into_iter().enumerate().map(|(i, e)| parse_entry(i, e)).collect::<Result<Vec<_>, _>>()?;
+        let mut entries = raw_entries
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| parse_entry(i, e))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut tx = self.store.begin().await?;
         // Pass 1: ids for every created resource, so that references between entries can be resolved.
         let mut ids: HashMap<String, String> = HashMap::new();
@@ -69,28 +90,54 @@ impl Fhir {
                     entry.assigned_id = Some(id.clone());
                     Some(format!("{}/{id}", entry.resource_type))
                 }
-                Method::Put => entry.id.as_ref().map(|id| format!("{}/{id}", entry.resource_type)),
+                Method::Put => entry
+                    .id
+                    .as_ref()
+                    .map(|id| format!("{}/{id}", entry.resource_type)),
                 _ => None,
             };
             if let (Some(full_url), Some(target)) = (&entry.full_url, target) {
                 if ids.insert(full_url.clone(), target).is_some() {
-                    return Err(FhirError::invalid(Issue::error(IssueCode::Duplicate, format!("fullUrl {full_url} appears twice.")).at(format!("Bundle.entry[{}].fullUrl", entry.index))));
+                    return Err(FhirError::invalid(
+                        Issue::error(
+                            IssueCode::Duplicate,
+                            format!("fullUrl {full_url} appears twice."),
+                        )
+                        .at(format!("Bundle.entry[{}].fullUrl", entry.index)),
+                    ));
                 }
             }
         }
         // Conditional creates that match an existing resource point their fullUrl at it instead.
         let mut matched: HashMap<usize, Written> = HashMap::new();
-        for entry in entries.iter().filter(|e| e.method == Method::Post && e.if_none_exist.is_some()) {
+        for entry in entries
+            .iter()
+            .filter(|e| e.method == Method::Post && e.if_none_exist.is_some())
+        {
             let query = entry.if_none_exist.as_deref().unwrap_or_default();
             let found = conditional_match(&mut tx, &entry.resource_type, query)
                 .await
-                .map_err(|e| e.within(&format!("Bundle.entry[{}].request.ifNoneExist", entry.index)))?;
+                .map_err(|e| {
+                    e.within(&format!(
+                        "Bundle.entry[{}].request.ifNoneExist",
+                        entry.index
+                    ))
+                })?;
             if let Some(existing) = found {
                 if let Some(full_url) = &entry.full_url {
-                    ids.insert(full_url.clone(), format!("{}/{existing}", entry.resource_type));
+                    ids.insert(
+                        full_url.clone(),
+                        format!("{}/{existing}", entry.resource_type),
+                    );
                 }
                 let version = read_in(&mut tx, &entry.resource_type, &existing).await?;
-                matched.insert(entry.index, Written { version, created: false });
+                matched.insert(
+                    entry.index,
+                    Written {
+                        version,
+                        created: false,
+                    },
+                );
             }
         }
         for entry in entries.iter_mut() {
@@ -106,12 +153,17 @@ impl Fhir {
             let response = if let Some(written) = matched.remove(&entry.index) {
                 write_response(&written)
             } else {
-                run_entry(&mut tx, entry).await.map_err(|e| e.within(&format!("Bundle.entry[{}].resource", entry.index)))?
+                run_entry(&mut tx, entry)
+                    .await
+                    .map_err(|e| e.within(&format!("Bundle.entry[{}].resource", entry.index)))?
             };
             responses[i] = Some(response);
         }
         tx.commit().await?;
-        Ok(response_bundle("transaction-response", responses.into_iter().flatten().collect()))
+        Ok(response_bundle(
+            "transaction-response",
+            responses.into_iter().flatten().collect(),
+        ))
     }
 
     async fn batch(&self, raw_entries: Vec<Value>) -> Value {
@@ -120,7 +172,9 @@ impl Fhir {
             let outcome = match parse_entry(i, raw) {
                 Ok(mut entry) => match self.store.begin().await {
                     Ok(mut tx) => match run_entry(&mut tx, &mut entry).await {
-                        Ok(response) => tx.commit().await.map(|_| response).map_err(FhirError::from),
+                        Ok(response) => {
+                            tx.commit().await.map(|_| response).map_err(FhirError::from)
+                        }
                         Err(e) => Err(e),
                     },
                     Err(e) => Err(e.into()),
@@ -138,33 +192,65 @@ impl Fhir {
 
 fn parse_entry(index: usize, raw: Value) -> Result<Entry, FhirError> {
     let at = |field: &str| format!("Bundle.entry[{index}].{field}");
-    let bad = |field: &str, message: &str| FhirError::invalid(Issue::error(IssueCode::Invalid, message.to_string()).at(at(field)));
-    let request = raw.get("request").ok_or_else(|| bad("request", "Each entry of a transaction or batch needs a request."))?;
+    let bad = |field: &str, message: &str| {
+        FhirError::invalid(Issue::error(IssueCode::Invalid, message.to_string()).at(at(field)))
+    };
+    let request = raw.get("request").ok_or_else(|| {
+        bad(
+            "request",
+            "Each entry of a transaction or batch needs a request.",
+        )
+    })?;
     let method = match request.get("method").and_then(Value::as_str) {
         Some("POST") => Method::Post,
         Some("PUT") => Method::Put,
         Some("DELETE") => Method::Delete,
         Some("GET") => Method::Get,
-        Some(other) => return Err(FhirError::new(400, Issue::error(IssueCode::NotSupported, format!("Method {other} is not supported in Bundles.")).at(at("request.method")))),
+        Some(other) => {
+            return Err(FhirError::new(
+                400,
+                Issue::error(
+                    IssueCode::NotSupported,
+                    format!("Method {other} is not supported in Bundles."),
+                )
+                .at(at("request.method")),
+            ))
+        }
         None => return Err(bad("request.method", "request.method is required.")),
     };
-    let url = request.get("url").and_then(Value::as_str).ok_or_else(|| bad("request.url", "request.url is required."))?;
+    let url = request
+        .get("url")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("request.url", "request.url is required."))?;
     let path = url.split('?').next().unwrap_or_default();
     let mut parts = path.trim_start_matches('/').split('/');
     let resource_type = parts.next().unwrap_or_default().to_string();
     let id = parts.next().map(str::to_string);
     if !is_known_resource_type(&resource_type) || parts.next().is_some() || url.contains('?') {
-        return Err(FhirError::new(400, Issue::error(IssueCode::NotSupported, format!("request.url '{url}' is not supported; use Type or Type/id.")).at(at("request.url"))));
+        return Err(FhirError::new(
+            400,
+            Issue::error(
+                IssueCode::NotSupported,
+                format!("request.url '{url}' is not supported; use Type or Type/id."),
+            )
+            .at(at("request.url")),
+        ));
     }
     if matches!(method, Method::Put | Method::Delete | Method::Get) && id.is_none() {
-        return Err(bad("request.url", "PUT, DELETE and GET entries need Type/id in request.url."));
+        return Err(bad(
+            "request.url",
+            "PUT, DELETE and GET entries need Type/id in request.url.",
+        ));
     }
     let resource = raw.get("resource").cloned();
     if matches!(method, Method::Post | Method::Put) && resource.is_none() {
         return Err(bad("resource", "POST and PUT entries need a resource."));
     }
     let if_match = match request.get("ifMatch").and_then(Value::as_str) {
-        Some(tag) => Some(parse_etag(tag).ok_or_else(|| bad("request.ifMatch", "ifMatch must look like W/\"3\"."))?),
+        Some(tag) => Some(
+            parse_etag(tag)
+                .ok_or_else(|| bad("request.ifMatch", "ifMatch must look like W/\"3\"."))?,
+        ),
         None => None,
     };
     Ok(Entry {
@@ -172,9 +258,15 @@ fn parse_entry(index: usize, raw: Value) -> Result<Entry, FhirError> {
         method,
         resource_type,
         id,
-        full_url: raw.get("fullUrl").and_then(Value::as_str).map(str::to_string),
+        full_url: raw
+            .get("fullUrl")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         resource,
-        if_none_exist: request.get("ifNoneExist").and_then(Value::as_str).map(str::to_string),
+        if_none_exist: request
+            .get("ifNoneExist")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         if_match,
         assigned_id: None,
     })
@@ -182,7 +274,11 @@ fn parse_entry(index: usize, raw: Value) -> Result<Entry, FhirError> {
 
 /// Reads the version number out of an ETag: `W/"3"` or `"3"`.
 pub fn parse_etag(tag: &str) -> Option<i64> {
-    tag.trim().trim_start_matches("W/").trim_matches('"').parse().ok()
+    tag.trim()
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .ok()
 }
 
 async fn run_entry(conn: &mut AnyConnection, entry: &mut Entry) -> Result<Value, FhirError> {
@@ -190,12 +286,20 @@ async fn run_entry(conn: &mut AnyConnection, entry: &mut Entry) -> Result<Value,
     match entry.method {
         Method::Post => {
             let resource = entry.resource.take().unwrap_or(Value::Null);
-            let written = create_in(conn, &entry.resource_type, resource, entry.if_none_exist.as_deref(), entry.assigned_id.clone()).await?;
+            let written = create_in(
+                conn,
+                &entry.resource_type,
+                resource,
+                entry.if_none_exist.as_deref(),
+                entry.assigned_id.clone(),
+            )
+            .await?;
             Ok(write_response(&written))
         }
         Method::Put => {
             let resource = entry.resource.take().unwrap_or(Value::Null);
-            let written = update_in(conn, &entry.resource_type, &id, resource, entry.if_match).await?;
+            let written =
+                update_in(conn, &entry.resource_type, &id, resource, entry.if_match).await?;
             Ok(write_response(&written))
         }
         Method::Delete => {
@@ -204,7 +308,9 @@ async fn run_entry(conn: &mut AnyConnection, entry: &mut Entry) -> Result<Value,
         }
         Method::Get => {
             let version = read_in(conn, &entry.resource_type, &id).await?;
-            Ok(json!({"resource": content_value(&version), "response": {"status": "200 OK", "etag": etag(version.version_id), "lastModified": instant(version.last_updated_ms)}}))
+            Ok(
+                json!({"resource": content_value(&version), "response": {"status": "200 OK", "etag": etag(version.version_id), "lastModified": instant(version.last_updated_ms)}}),
+            )
         }
     }
 }
@@ -224,7 +330,11 @@ fn write_response(written: &Written) -> Value {
 }
 
 fn content_value(version: &StoredVersion) -> Value {
-    version.content.as_deref().and_then(|c| serde_json::from_str(c).ok()).unwrap_or(Value::Null)
+    version
+        .content
+        .as_deref()
+        .and_then(|c| serde_json::from_str(c).ok())
+        .unwrap_or(Value::Null)
 }
 
 pub fn etag(version_id: i64) -> String {

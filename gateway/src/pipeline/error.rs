@@ -12,7 +12,10 @@ pub struct FhirError {
 
 impl FhirError {
     pub fn new(status: u16, issue: Issue) -> Self {
-        FhirError { status, issues: vec![issue] }
+        FhirError {
+            status,
+            issues: vec![issue],
+        }
     }
 
     /// 400: the request or resource is malformed.
@@ -42,7 +45,17 @@ impl FhirError {
 
     /// Puts every issue's location inside `prefix` (e.g. `Bundle.entry[2].resource`).
     pub fn within(mut self, prefix: &str) -> Self {
-        self.issues = self.issues.into_iter().map(|i| if i.expression.is_some() || i.location.is_none() { i.within(prefix) } else { i }).collect();
+        self.issues = self
+            .issues
+            .into_iter()
+            .map(|i| {
+                if i.expression.is_some() || i.location.is_none() {
+                    i.within(prefix)
+                } else {
+                    i
+                }
+            })
+            .collect();
         self
     }
 }
@@ -51,15 +64,29 @@ impl From<StoreError> for FhirError {
     fn from(error: StoreError) -> Self {
         // Details go to the log only; the client learns the class of failure.
         if let StoreError::Database(e) = &error {
-            if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
+            if e.as_database_error()
+                .is_some_and(|d| d.is_unique_violation())
+            {
                 return FhirError::conflict("Another request changed this resource at the same time; read it again and retry.");
             }
         }
         tracing::error!(%error, "Store operation failed.");
         if error.is_transient() {
-            FhirError::new(503, Issue::error(IssueCode::Transient, "The store is unavailable; retry later."))
+            FhirError::new(
+                503,
+                Issue::error(
+                    IssueCode::Transient,
+                    "The store is unavailable; retry later.",
+                ),
+            )
         } else {
-            FhirError::new(500, Issue::error(IssueCode::Exception, "Internal error while storing; nothing was changed."))
+            FhirError::new(
+                500,
+                Issue::error(
+                    IssueCode::Exception,
+                    "Internal error while storing; nothing was changed.",
+                ),
+            )
         }
     }
 }

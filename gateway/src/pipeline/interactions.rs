@@ -20,14 +20,25 @@ pub struct Written {
 }
 
 impl Fhir {
-    pub async fn create(&self, resource_type: &str, body: Value, if_none_exist: Option<&str>) -> Result<Written, FhirError> {
+    pub async fn create(
+        &self,
+        resource_type: &str,
+        body: Value,
+        if_none_exist: Option<&str>,
+    ) -> Result<Written, FhirError> {
         let mut tx = self.store.begin().await?;
         let written = create_in(&mut tx, resource_type, body, if_none_exist, None).await?;
         tx.commit().await?;
         Ok(written)
     }
 
-    pub async fn update(&self, resource_type: &str, id: &str, body: Value, if_match: Option<i64>) -> Result<Written, FhirError> {
+    pub async fn update(
+        &self,
+        resource_type: &str,
+        id: &str,
+        body: Value,
+        if_match: Option<i64>,
+    ) -> Result<Written, FhirError> {
         let mut tx = self.store.begin().await?;
         let written = update_in(&mut tx, resource_type, id, body, if_match).await?;
         tx.commit().await?;
@@ -46,74 +57,135 @@ impl Fhir {
         read_in(&mut conn, resource_type, id).await
     }
 
-    pub async fn vread(&self, resource_type: &str, id: &str, version: &str) -> Result<StoredVersion, FhirError> {
+    pub async fn vread(
+        &self,
+        resource_type: &str,
+        id: &str,
+        version: &str,
+    ) -> Result<StoredVersion, FhirError> {
         check_id(id)?;
-        let version_id: i64 = version.parse().map_err(|_| FhirError::not_found(format!("{resource_type}/{id} has no version {version}.")))?;
+        let version_id: i64 = version.parse().map_err(|_| {
+            FhirError::not_found(format!("{resource_type}/{id} has no version {version}."))
+        })?;
         let mut conn = self.store.reader().await?;
         let found = resources::version(&mut conn, resource_type, id, version_id).await?;
         match found {
             Some(v) if v.content.is_some() => Ok(v),
-            Some(_) => Err(FhirError::gone(format!("Version {version_id} of {resource_type}/{id} is a deletion."))),
-            None => Err(FhirError::not_found(format!("{resource_type}/{id} has no version {version_id}."))),
+            Some(_) => Err(FhirError::gone(format!(
+                "Version {version_id} of {resource_type}/{id} is a deletion."
+            ))),
+            None => Err(FhirError::not_found(format!(
+                "{resource_type}/{id} has no version {version_id}."
+            ))),
         }
     }
 
     /// Versions of one resource (or of a type), newest first, at most one page.
-    pub async fn history(&self, resource_type: &str, id: Option<&str>, count: Option<usize>) -> Result<Vec<StoredVersion>, FhirError> {
+    pub async fn history(
+        &self,
+        resource_type: &str,
+        id: Option<&str>,
+        count: Option<usize>,
+    ) -> Result<Vec<StoredVersion>, FhirError> {
         if let Some(id) = id {
             check_id(id)?;
         }
-        let limit = count.unwrap_or(self.paging.default_count).min(self.paging.max_count) as i64;
+        let limit = count
+            .unwrap_or(self.paging.default_count)
+            .min(self.paging.max_count) as i64;
         let mut conn = self.store.reader().await?;
         let versions = resources::history(&mut conn, resource_type, id, limit).await?;
         if id.is_some() && versions.is_empty() {
-            return Err(FhirError::not_found(format!("{resource_type}/{} does not exist.", id.unwrap_or_default())));
+            return Err(FhirError::not_found(format!(
+                "{resource_type}/{} does not exist.",
+                id.unwrap_or_default()
+            )));
         }
         Ok(versions)
     }
 }
 
-pub async fn read_in(conn: &mut AnyConnection, resource_type: &str, id: &str) -> Result<StoredVersion, FhirError> {
+pub async fn read_in(
+    conn: &mut AnyConnection,
+    resource_type: &str,
+    id: &str,
+) -> Result<StoredVersion, FhirError> {
     check_id(id)?;
     match resources::current(conn, resource_type, id).await? {
         Some(v) if v.content.is_some() => Ok(v),
-        Some(_) => Err(FhirError::gone(format!("{resource_type}/{id} was deleted."))),
-        None => Err(FhirError::not_found(format!("{resource_type}/{id} does not exist."))),
+        Some(_) => Err(FhirError::gone(format!(
+            "{resource_type}/{id} was deleted."
+        ))),
+        None => Err(FhirError::not_found(format!(
+            "{resource_type}/{id} does not exist."
+        ))),
     }
 }
 
 /// Creates a resource with a new server-assigned id (or `id` when a transaction assigned one already).
 /// With `if_none_exist` (a search query such as `identifier=sys|val`), an existing single match is
 /// returned instead, and several matches are a 412.
-pub async fn create_in(conn: &mut AnyConnection, resource_type: &str, body: Value, if_none_exist: Option<&str>, id: Option<String>) -> Result<Written, FhirError> {
+pub async fn create_in(
+    conn: &mut AnyConnection,
+    resource_type: &str,
+    body: Value,
+    if_none_exist: Option<&str>,
+    id: Option<String>,
+) -> Result<Written, FhirError> {
     check_type(&body, Some(resource_type))?;
     if let Some(query) = if_none_exist {
         if let Some(existing) = conditional_match(conn, resource_type, query).await? {
-            return Ok(Written { version: read_in(conn, resource_type, &existing).await?, created: false });
+            return Ok(Written {
+                version: read_in(conn, resource_type, &existing).await?,
+                created: false,
+            });
         }
     }
     let id = id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    write(conn, resource_type, &id, 1, body, "POST").await.map(|version| Written { version, created: true })
+    write(conn, resource_type, &id, 1, body, "POST")
+        .await
+        .map(|version| Written {
+            version,
+            created: true,
+        })
 }
 
 /// Finds the one resource matching a conditional-create query, if any.
-pub async fn conditional_match(conn: &mut AnyConnection, resource_type: &str, query: &str) -> Result<Option<String>, FhirError> {
+pub async fn conditional_match(
+    conn: &mut AnyConnection,
+    resource_type: &str,
+    query: &str,
+) -> Result<Option<String>, FhirError> {
     let query = query.split_once('?').map(|(_, q)| q).unwrap_or(query);
-    let params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
-    let parsed = parse_search(resource_type, &params).map_err(|issue| FhirError::invalid(issue.within("If-None-Exist")))?;
+    let params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let parsed = parse_search(resource_type, &params)
+        .map_err(|issue| FhirError::invalid(issue.within("If-None-Exist")))?;
     if parsed.conditions.is_empty() {
-        return Err(FhirError::invalid(Issue::error(IssueCode::Invalid, "If-None-Exist must name at least one search parameter.")));
+        return Err(FhirError::invalid(Issue::error(
+            IssueCode::Invalid,
+            "If-None-Exist must name at least one search parameter.",
+        )));
     }
     let page = search(conn, resource_type, &parsed.conditions, 2, 0).await?;
     match page.total {
         0 => Ok(None),
         1 => Ok(page.matches.into_iter().next().map(|(id, _)| id)),
-        n => Err(FhirError::precondition_failed(format!("If-None-Exist matched {n} resources; it must match at most one."))),
+        n => Err(FhirError::precondition_failed(format!(
+            "If-None-Exist matched {n} resources; it must match at most one."
+        ))),
     }
 }
 
 /// Updates (or creates, when absent) the resource at `id`. `if_match` is the version the client last saw.
-pub async fn update_in(conn: &mut AnyConnection, resource_type: &str, id: &str, body: Value, if_match: Option<i64>) -> Result<Written, FhirError> {
+pub async fn update_in(
+    conn: &mut AnyConnection,
+    resource_type: &str,
+    id: &str,
+    body: Value,
+    if_match: Option<i64>,
+) -> Result<Written, FhirError> {
     check_type(&body, Some(resource_type))?;
     check_id(id)?;
     check_body_id(&body, resource_type, id)?;
@@ -121,29 +193,62 @@ pub async fn update_in(conn: &mut AnyConnection, resource_type: &str, id: &str, 
     let current = head.map(|h| h.version_id).unwrap_or(0);
     if let Some(expected) = if_match {
         if expected != current {
-            return Err(FhirError::precondition_failed(format!("If-Match names version {expected} but the current version is {current}.")));
+            return Err(FhirError::precondition_failed(format!(
+                "If-Match names version {expected} but the current version is {current}."
+            )));
         }
     }
     let created = head.is_none_or(|h| h.deleted);
-    write(conn, resource_type, id, current + 1, body, "PUT").await.map(|version| Written { version, created })
+    write(conn, resource_type, id, current + 1, body, "PUT")
+        .await
+        .map(|version| Written { version, created })
 }
 
 /// Deletes the resource at `id`; deleting a missing or deleted resource succeeds and changes nothing.
-pub async fn delete_in(conn: &mut AnyConnection, resource_type: &str, id: &str) -> Result<(), FhirError> {
+pub async fn delete_in(
+    conn: &mut AnyConnection,
+    resource_type: &str,
+    id: &str,
+) -> Result<(), FhirError> {
     check_id(id)?;
-    let Some(head) = resources::head(conn, resource_type, id).await? else { return Ok(()) };
+    let Some(head) = resources::head(conn, resource_type, id).await? else {
+        return Ok(());
+    };
     if head.deleted {
         return Ok(());
     }
-    let new = NewVersion { resource_type, id, version_id: head.version_id + 1, last_updated_ms: now_ms(), method: "DELETE", content: None, index: &[] };
+    let new = NewVersion {
+        resource_type,
+        id,
+        version_id: head.version_id + 1,
+        last_updated_ms: now_ms(),
+        method: "DELETE",
+        content: None,
+        index: &[],
+    };
     resources::write_version(conn, &new).await?;
     Ok(())
 }
 
-async fn write(conn: &mut AnyConnection, resource_type: &str, id: &str, version_id: i64, body: Value, method: &str) -> Result<StoredVersion, FhirError> {
+async fn write(
+    conn: &mut AnyConnection,
+    resource_type: &str,
+    id: &str,
+    version_id: i64,
+    body: Value,
+    method: &str,
+) -> Result<StoredVersion, FhirError> {
     let last_updated_ms = now_ms();
     let prepared = prepare(body, resource_type, id, version_id, last_updated_ms)?;
-    let new = NewVersion { resource_type, id, version_id, last_updated_ms, method, content: Some(&prepared.content), index: &prepared.index };
+    let new = NewVersion {
+        resource_type,
+        id,
+        version_id,
+        last_updated_ms,
+        method,
+        content: Some(&prepared.content),
+        index: &prepared.index,
+    };
     resources::write_version(conn, &new).await?;
     Ok(StoredVersion {
         resource_type: resource_type.to_string(),

@@ -21,31 +21,61 @@ pub fn check_type(resource: &Value, expected_type: Option<&str>) -> Result<Strin
     if let Some(expected) = expected_type {
         if found != expected {
             return Err(FhirError::invalid(
-                Issue::error(IssueCode::Invalid, format!("The resourceType is {found}, but the request URL is for {expected}.")).at(format!("{found}.resourceType")),
+                Issue::error(
+                    IssueCode::Invalid,
+                    format!("The resourceType is {found}, but the request URL is for {expected}."),
+                )
+                .at(format!("{found}.resourceType")),
             ));
         }
     }
     if !is_known_resource_type(found) {
         return Err(FhirError::new(
             404,
-            Issue::error(IssueCode::NotSupported, format!("Resource type {found} is not supported by this server; see /fhir/metadata.")),
+            Issue::error(
+                IssueCode::NotSupported,
+                format!(
+                    "Resource type {found} is not supported by this server; see /fhir/metadata."
+                ),
+            ),
         ));
     }
     Ok(found.to_string())
 }
 
 /// Stamps `id`, `meta.versionId` and `meta.lastUpdated`, then canonicalises and indexes the resource.
-pub fn prepare(mut resource: Value, resource_type: &str, id: &str, version_id: i64, last_updated_ms: i64) -> Result<Prepared, FhirError> {
-    let object = resource.as_object_mut().expect("check_type accepted only objects");
+pub fn prepare(
+    mut resource: Value,
+    resource_type: &str,
+    id: &str,
+    version_id: i64,
+    last_updated_ms: i64,
+) -> Result<Prepared, FhirError> {
+    let object = resource
+        .as_object_mut()
+        .expect("check_type accepted only objects");
     object.insert("id".into(), Value::String(id.to_string()));
-    let meta = object.entry("meta").or_insert_with(|| Value::Object(Map::new()));
+    let meta = object
+        .entry("meta")
+        .or_insert_with(|| Value::Object(Map::new()));
     let Some(meta) = meta.as_object_mut() else {
-        return Err(FhirError::invalid(Issue::error(IssueCode::Structure, "meta must be an object.").at(format!("{resource_type}.meta"))));
+        return Err(FhirError::invalid(
+            Issue::error(IssueCode::Structure, "meta must be an object.")
+                .at(format!("{resource_type}.meta")),
+        ));
     };
     meta.insert("versionId".into(), Value::String(version_id.to_string()));
-    meta.insert("lastUpdated".into(), Value::String(instant(last_updated_ms)));
+    meta.insert(
+        "lastUpdated".into(),
+        Value::String(instant(last_updated_ms)),
+    );
     let canonical = canonicalise(&resource).map_err(FhirError::invalid)?;
-    let content = String::from_utf8(canonical).map_err(|_| FhirError::invalid(Issue::error(IssueCode::Structure, "The resource is not UTF-8.")))?;
+    let content = String::from_utf8(canonical).map_err(|_| {
+        FhirError::invalid(Issue::error(
+            IssueCode::Structure,
+            "The resource is not UTF-8.",
+        ))
+    })?;
     let index = extract_index(resource_type, &resource);
     Ok(Prepared { content, index })
 }
@@ -55,9 +85,21 @@ pub fn check_body_id(resource: &Value, resource_type: &str, url_id: &str) -> Res
     match resource.get("id") {
         Some(Value::String(body_id)) if body_id == url_id => Ok(()),
         Some(Value::String(body_id)) => Err(FhirError::invalid(
-            Issue::error(IssueCode::Invalid, format!("The id in the body ({body_id}) differs from the id in the URL ({url_id}).")).at(format!("{resource_type}.id")),
+            Issue::error(
+                IssueCode::Invalid,
+                format!(
+                    "The id in the body ({body_id}) differs from the id in the URL ({url_id})."
+                ),
+            )
+            .at(format!("{resource_type}.id")),
         )),
-        _ => Err(FhirError::invalid(Issue::error(IssueCode::Required, "An update must carry the resource id in the body.").at(format!("{resource_type}.id")))),
+        _ => Err(FhirError::invalid(
+            Issue::error(
+                IssueCode::Required,
+                "An update must carry the resource id in the body.",
+            )
+            .at(format!("{resource_type}.id")),
+        )),
     }
 }
 
@@ -65,6 +107,9 @@ pub fn check_id(id: &str) -> Result<(), FhirError> {
     if is_valid_id(id) {
         Ok(())
     } else {
-        Err(FhirError::invalid(Issue::error(IssueCode::Invalid, "A resource id has 1 to 64 characters from A-Z a-z 0-9 - .")))
+        Err(FhirError::invalid(Issue::error(
+            IssueCode::Invalid,
+            "A resource id has 1 to 64 characters from A-Z a-z 0-9 - .",
+        )))
     }
 }

@@ -17,11 +17,18 @@ impl StoreError {
     pub fn is_transient(&self) -> bool {
         match self {
             StoreError::Unavailable(_) => true,
-            StoreError::Database(e) => matches!(e, sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed)
-                || e.as_database_error().is_some_and(|d| {
+            StoreError::Database(e) => {
+                matches!(
+                    e,
+                    sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed
+                ) || e.as_database_error().is_some_and(|d| {
                     let code = d.code().unwrap_or_default();
-                    code == "5" || code == "40001" || code == "40P01" || d.message().contains("locked")
-                }),
+                    code == "5"
+                        || code == "40001"
+                        || code == "40P01"
+                        || d.message().contains("locked")
+                })
+            }
             _ => false,
         }
     }

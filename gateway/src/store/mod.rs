@@ -38,16 +38,31 @@ impl Store {
     /// Connects, creating the SQLite file (and its folder) when needed, and applies the migrations.
     pub async fn open(url: &str, max_connections: u32) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres };
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
         let store = match backend {
             Backend::Sqlite => {
-                let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
                 if let Some(parent) = Path::new(path.split('?').next().unwrap_or(path)).parent() {
                     if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent).map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", parent.display())))?;
+                        std::fs::create_dir_all(parent).map_err(|e| {
+                            StoreError::Unavailable(format!(
+                                "cannot create {}: {e}",
+                                parent.display()
+                            ))
+                        })?;
                     }
                 }
-                let url = if url.contains('?') { url.to_string() } else { format!("{url}?mode=rwc") };
+                let url = if url.contains('?') {
+                    url.to_string()
+                } else {
+                    format!("{url}?mode=rwc")
+                };
                 let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
                 let pool = |n: u32| {
                     AnyPoolOptions::new()
@@ -57,7 +72,12 @@ impl Store {
                             Box::pin(async move {
                                 // WAL lets readers run beside the writer; FULL syncs every commit (the
                                 // ACK-after-durable-commit invariant); busy_timeout covers checkpoints.
-                                for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON"] {
+                                for pragma in [
+                                    "PRAGMA journal_mode = WAL",
+                                    "PRAGMA synchronous = FULL",
+                                    "PRAGMA busy_timeout = 10000",
+                                    "PRAGMA foreign_keys = ON",
+                                ] {
                                     sqlx::query(pragma).execute(&mut *conn).await?;
                                 }
                                 Ok(())
@@ -68,7 +88,11 @@ impl Store {
                 let write = pool(1).await?;
                 SQLITE_MIGRATIONS.run(&write).await?;
                 let read = pool(max_connections.max(2)).await?;
-                Store { backend, read, write }
+                Store {
+                    backend,
+                    read,
+                    write,
+                }
             }
             Backend::Postgres => {
                 let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
@@ -78,7 +102,11 @@ impl Store {
                     .connect_with(options)
                     .await?;
                 POSTGRES_MIGRATIONS.run(&pool).await?;
-                Store { backend, read: pool.clone(), write: pool }
+                Store {
+                    backend,
+                    read: pool.clone(),
+                    write: pool,
+                }
             }
         };
         Ok(store)

@@ -36,13 +36,22 @@ pub struct NewVersion<'a> {
     pub index: &'a [(String, IndexValue)],
 }
 
-pub async fn head(conn: &mut AnyConnection, resource_type: &str, id: &str) -> Result<Option<Head>, StoreError> {
-    let row = sqlx::query("SELECT version_id, deleted FROM resources WHERE resource_type = $1 AND id = $2")
-        .bind(resource_type)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(row.map(|r| Head { version_id: r.get(0), deleted: r.get::<i64, _>(1) != 0 }))
+pub async fn head(
+    conn: &mut AnyConnection,
+    resource_type: &str,
+    id: &str,
+) -> Result<Option<Head>, StoreError> {
+    let row = sqlx::query(
+        "SELECT version_id, deleted FROM resources WHERE resource_type = $1 AND id = $2",
+    )
+    .bind(resource_type)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| Head {
+        version_id: r.get(0),
+        deleted: r.get::<i64, _>(1) != 0,
+    }))
 }
 
 const VERSION_COLUMNS: &str = "resource_type, id, version_id, last_updated_ms, method, content";
@@ -59,39 +68,72 @@ fn version_from_row(row: &sqlx::any::AnyRow) -> StoredVersion {
 }
 
 /// The current version, deleted or not.
-pub async fn current(conn: &mut AnyConnection, resource_type: &str, id: &str) -> Result<Option<StoredVersion>, StoreError> {
-    let sql = format!(
-        "SELECT v.resource_type, v.id, v.version_id, v.last_updated_ms, v.method, v.content FROM resources r \
+pub async fn current(
+    conn: &mut AnyConnection,
+    resource_type: &str,
+    id: &str,
+) -> Result<Option<StoredVersion>, StoreError> {
+    const SQL: &str = "SELECT v.resource_type, v.id, v.version_id, v.last_updated_ms, v.method, v.content FROM resources r \
          JOIN resource_versions v ON v.resource_type = r.resource_type AND v.id = r.id AND v.version_id = r.version_id \
-         WHERE r.resource_type = $1 AND r.id = $2"
-    );
-    let row = sqlx::query(AssertSqlSafe(sql.as_str())).bind(resource_type).bind(id).fetch_optional(&mut *conn).await?;
+         WHERE r.resource_type = $1 AND r.id = $2";
+    let row = sqlx::query(SQL)
+        .bind(resource_type)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
     Ok(row.as_ref().map(version_from_row))
 }
 
-pub async fn version(conn: &mut AnyConnection, resource_type: &str, id: &str, version_id: i64) -> Result<Option<StoredVersion>, StoreError> {
+pub async fn version(
+    conn: &mut AnyConnection,
+    resource_type: &str,
+    id: &str,
+    version_id: i64,
+) -> Result<Option<StoredVersion>, StoreError> {
     let sql = format!("SELECT {VERSION_COLUMNS} FROM resource_versions WHERE resource_type = $1 AND id = $2 AND version_id = $3");
-    let row = sqlx::query(AssertSqlSafe(sql.as_str())).bind(resource_type).bind(id).bind(version_id).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query(AssertSqlSafe(sql.as_str()))
+        .bind(resource_type)
+        .bind(id)
+        .bind(version_id)
+        .fetch_optional(&mut *conn)
+        .await?;
     Ok(row.as_ref().map(version_from_row))
 }
 
 /// Every version of one resource (newest first), or of a whole type when `id` is `None`, at most `limit`.
-pub async fn history(conn: &mut AnyConnection, resource_type: &str, id: Option<&str>, limit: i64) -> Result<Vec<StoredVersion>, StoreError> {
+pub async fn history(
+    conn: &mut AnyConnection,
+    resource_type: &str,
+    id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<StoredVersion>, StoreError> {
     let rows = match id {
         Some(id) => {
             let sql = format!("SELECT {VERSION_COLUMNS} FROM resource_versions WHERE resource_type = $1 AND id = $2 ORDER BY version_id DESC LIMIT $3");
-            sqlx::query(AssertSqlSafe(sql.as_str())).bind(resource_type).bind(id).bind(limit).fetch_all(&mut *conn).await?
+            sqlx::query(AssertSqlSafe(sql.as_str()))
+                .bind(resource_type)
+                .bind(id)
+                .bind(limit)
+                .fetch_all(&mut *conn)
+                .await?
         }
         None => {
             let sql = format!("SELECT {VERSION_COLUMNS} FROM resource_versions WHERE resource_type = $1 ORDER BY last_updated_ms DESC, id, version_id DESC LIMIT $2");
-            sqlx::query(AssertSqlSafe(sql.as_str())).bind(resource_type).bind(limit).fetch_all(&mut *conn).await?
+            sqlx::query(AssertSqlSafe(sql.as_str()))
+                .bind(resource_type)
+                .bind(limit)
+                .fetch_all(&mut *conn)
+                .await?
         }
     };
     Ok(rows.iter().map(version_from_row).collect())
 }
 
 /// Writes a new version, moves the head to it and replaces the resource's search-index rows.
-pub async fn write_version(conn: &mut AnyConnection, new: &NewVersion<'_>) -> Result<(), StoreError> {
+pub async fn write_version(
+    conn: &mut AnyConnection,
+    new: &NewVersion<'_>,
+) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO resource_versions (resource_type, id, version_id, last_updated_ms, method, content) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(new.resource_type)
         .bind(new.id)
@@ -123,15 +165,20 @@ pub async fn write_version(conn: &mut AnyConnection, new: &NewVersion<'_>) -> Re
             .execute(&mut *conn)
             .await?;
         if done.rows_affected() != 1 {
-            return Err(StoreError::Corrupt(format!("{}/{} changed while it was being written", new.resource_type, new.id)));
+            return Err(StoreError::Corrupt(format!(
+                "{}/{} changed while it was being written",
+                new.resource_type, new.id
+            )));
         }
     }
     for table in ["search_tokens", "search_references", "search_dates"] {
-        sqlx::query(AssertSqlSafe(format!("DELETE FROM {table} WHERE resource_type = $1 AND id = $2")))
-            .bind(new.resource_type)
-            .bind(new.id)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE resource_type = $1 AND id = $2"
+        )))
+        .bind(new.resource_type)
+        .bind(new.id)
+        .execute(&mut *conn)
+        .await?;
     }
     for (param, value) in new.index {
         let query = match value {

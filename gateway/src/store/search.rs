@@ -53,7 +53,13 @@ pub struct Page {
 
 /// Counts and fetches the matches of `conditions` on `resource_type`, ordered by last update then id.
 /// `limit = 0` only counts.
-pub async fn search(conn: &mut AnyConnection, resource_type: &str, conditions: &[Condition], limit: i64, offset: i64) -> Result<Page, StoreError> {
+pub async fn search(
+    conn: &mut AnyConnection,
+    resource_type: &str,
+    conditions: &[Condition],
+    limit: i64,
+    offset: i64,
+) -> Result<Page, StoreError> {
     let mut filter = Sql::default();
     let ty = filter.text(resource_type);
     filter.push(&format!("r.resource_type = {ty} AND r.deleted = 0"));
@@ -61,7 +67,10 @@ pub async fn search(conn: &mut AnyConnection, resource_type: &str, conditions: &
         filter.push(" AND ");
         condition_sql(&mut filter, condition);
     }
-    let mut count = Sql { text: format!("SELECT COUNT(*) FROM resources r WHERE {}", filter.text), args: Vec::new() };
+    let mut count = Sql {
+        text: format!("SELECT COUNT(*) FROM resources r WHERE {}", filter.text),
+        args: Vec::new(),
+    };
     count.args = std::mem::take(&mut filter.args);
     let total: i64 = count.query().fetch_one(&mut *conn).await?.get(0);
     let mut matches = Vec::new();
@@ -75,17 +84,28 @@ pub async fn search(conn: &mut AnyConnection, resource_type: &str, conditions: &
             args: count.args,
         };
         let (l, o) = (page.int(limit), page.int(offset));
-        page.push(&format!(" ORDER BY r.last_updated_ms, r.id LIMIT {l} OFFSET {o}"));
+        page.push(&format!(
+            " ORDER BY r.last_updated_ms, r.id LIMIT {l} OFFSET {o}"
+        ));
         for row in page.query().fetch_all(&mut *conn).await? {
             let content: Option<String> = row.get(1);
-            matches.push((row.get(0), content.ok_or_else(|| StoreError::Corrupt("live resource without content".into()))?));
+            matches.push((
+                row.get(0),
+                content
+                    .ok_or_else(|| StoreError::Corrupt("live resource without content".into()))?,
+            ));
         }
     }
     Ok(Page { total, matches })
 }
 
 /// The current content of the resources that `ids` (of `resource_type`) refer to through `param`.
-pub async fn referenced(conn: &mut AnyConnection, resource_type: &str, ids: &[String], param: &str) -> Result<Vec<(String, String, String)>, StoreError> {
+pub async fn referenced(
+    conn: &mut AnyConnection,
+    resource_type: &str,
+    ids: &[String],
+    param: &str,
+) -> Result<Vec<(String, String, String)>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -100,7 +120,10 @@ pub async fn referenced(conn: &mut AnyConnection, resource_type: &str, ids: &[St
         list.join(", ")
     ));
     let rows = sql.query().fetch_all(&mut *conn).await?;
-    Ok(rows.iter().filter_map(|r| Some((r.get(0), r.get(1), r.get::<Option<String>, _>(2)?))).collect())
+    Ok(rows
+        .iter()
+        .filter_map(|r| Some((r.get(0), r.get(1), r.get::<Option<String>, _>(2)?)))
+        .collect())
 }
 
 fn condition_sql(sql: &mut Sql, condition: &Condition) {
@@ -111,11 +134,26 @@ fn condition_sql(sql: &mut Sql, condition: &Condition) {
     match condition {
         Condition::Id(ids) => {
             let list: Vec<String> = ids.iter().map(|id| sql.text(id)).collect();
-            let list = if list.is_empty() { "NULL".to_string() } else { list.join(", ") };
+            let list = if list.is_empty() {
+                "NULL".to_string()
+            } else {
+                list.join(", ")
+            };
             sql.push(&format!("r.id IN ({list})"));
         }
         Condition::LastUpdated(any_of) => {
-            let alternatives: Vec<String> = any_of.iter().map(|(prefix, range)| date_sql(sql, "r.last_updated_ms", "r.last_updated_ms", *prefix, *range)).collect();
+            let alternatives: Vec<String> = any_of
+                .iter()
+                .map(|(prefix, range)| {
+                    date_sql(
+                        sql,
+                        "r.last_updated_ms",
+                        "r.last_updated_ms",
+                        *prefix,
+                        *range,
+                    )
+                })
+                .collect();
             sql.push(&format!("({})", alternatives.join(" OR ")));
         }
         Condition::Token { param, any_of } => {
@@ -130,7 +168,9 @@ fn condition_sql(sql: &mut Sql, condition: &Condition) {
                     match &m.system {
                         None => {}
                         Some(None) => parts.push("x.system IS NULL".into()),
-                        Some(Some(system)) => parts.push(format!("x.system = {}", sql.text(system))),
+                        Some(Some(system)) => {
+                            parts.push(format!("x.system = {}", sql.text(system)))
+                        }
                     }
                     if parts.is_empty() {
                         "1 = 1".to_string()
@@ -148,7 +188,9 @@ fn condition_sql(sql: &mut Sql, condition: &Condition) {
                 .map(|m| {
                     let id = sql.text(&m.id);
                     match &m.resource_type {
-                        Some(t) => format!("(x.target_id = {id} AND x.target_type = {})", sql.text(t)),
+                        Some(t) => {
+                            format!("(x.target_id = {id} AND x.target_type = {})", sql.text(t))
+                        }
                         None => format!("x.target_id = {id}"),
                     }
                 })
@@ -157,7 +199,10 @@ fn condition_sql(sql: &mut Sql, condition: &Condition) {
         }
         Condition::Date { param, any_of } => {
             let head = exists(sql, "search_dates", param);
-            let alternatives: Vec<String> = any_of.iter().map(|(prefix, range)| date_sql(sql, "x.low_ms", "x.high_ms", *prefix, *range)).collect();
+            let alternatives: Vec<String> = any_of
+                .iter()
+                .map(|(prefix, range)| date_sql(sql, "x.low_ms", "x.high_ms", *prefix, *range))
+                .collect();
             sql.push(&format!("{head}{}))", alternatives.join(" OR ")));
         }
     }

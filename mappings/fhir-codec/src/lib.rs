@@ -49,7 +49,9 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, fhirbolt::json::Error>) -> Result<T,
     GUARDED.with(|g| g.set(false));
     match outcome {
         Ok(result) => result.map_err(|e| Error(e.to_string())),
-        Err(_) => Err(Error("malformed element (the typed parser failed on this input)".to_string())),
+        Err(_) => Err(Error(
+            "malformed element (the typed parser failed on this input)".to_string(),
+        )),
     }
 }
 
@@ -83,7 +85,9 @@ mod tests {
     fn parses_a_bundle_with_a_code_after_a_nested_resource() {
         let json = br#"{"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"Patient","gender":"male"},"request":{"method":"PUT","url":"Patient/a"}}]}"#;
         let out = canonicalise(json).expect("bundle parses through Resource");
-        assert!(String::from_utf8(out).unwrap().contains(r#""method":"PUT""#));
+        assert!(String::from_utf8(out)
+            .unwrap()
+            .contains(r#""method":"PUT""#));
     }
 
     #[test]
@@ -94,7 +98,8 @@ mod tests {
 
     #[test]
     fn a_panic_inside_fhirbolt_is_an_error() {
-        let err = parse_resource(br#"{"resourceType":"Patient","name":[{"given":["a",1]}]}"#).unwrap_err();
+        let err = parse_resource(br#"{"resourceType":"Patient","name":[{"given":["a",1]}]}"#)
+            .unwrap_err();
         assert!(!err.0.is_empty());
     }
 }

@@ -8,7 +8,11 @@ use crate::issue::{Issue, IssueCode};
 pub fn parse_json(bytes: &[u8]) -> Result<Value, Issue> {
     serde_json::from_slice(bytes).map_err(|e| {
         let at = format!("line {}, column {}", e.line(), e.column());
-        Issue::error(IssueCode::Structure, format!("The body is not valid JSON: {e}")).located(at)
+        Issue::error(
+            IssueCode::Structure,
+            format!("The body is not valid JSON: {e}"),
+        )
+        .located(at)
     })
 }
 
@@ -22,8 +26,13 @@ pub fn resource_type_of(value: &Value) -> Result<&str, Issue> {
     };
     match object.get("resourceType") {
         Some(Value::String(t)) => Ok(t.as_str()),
-        Some(_) => Err(Issue::error(IssueCode::Structure, "resourceType must be a string.").at("resourceType")),
-        None => Err(Issue::error(IssueCode::Required, "The resource has no resourceType.").at("resourceType")),
+        Some(_) => Err(
+            Issue::error(IssueCode::Structure, "resourceType must be a string.").at("resourceType"),
+        ),
+        None => Err(
+            Issue::error(IssueCode::Required, "The resource has no resourceType.")
+                .at("resourceType"),
+        ),
     }
 }
 

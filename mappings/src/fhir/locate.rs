@@ -22,8 +22,7 @@ enum Step {
 pub fn locate_fault(root: &Value, error: &str, parse: impl Fn(&Value) -> Option<String>) -> String {
     let mut path: Vec<Step> = Vec::new();
     let mut spent = 0;
-    'descend: loop {
-        let Some(node) = walk(root, &path) else { break };
+    'descend: while let Some(node) = walk(root, &path) {
         let children: Vec<Step> = match node {
             Value::Object(map) => map
                 .keys()
@@ -44,7 +43,9 @@ pub fn locate_fault(root: &Value, error: &str, parse: impl Fn(&Value) -> Option<
                 None => true,
                 Some(new) if new == error => false,
                 // Removing a required element creates its own error; that says nothing about the fault.
-                Some(new) => !matches!(&child, Step::Key(k) if new == format!("missing field `{k}`")),
+                Some(new) => {
+                    !matches!(&child, Step::Key(k) if new == format!("missing field `{k}`"))
+                }
             };
             if fault_gone {
                 path.push(child);
@@ -83,7 +84,11 @@ fn remove(root: &mut Value, path: &[Step], child: &Step) {
 }
 
 fn render(root: &Value, path: &[Step]) -> String {
-    let mut out = root.get("resourceType").and_then(Value::as_str).unwrap_or("Resource").to_string();
+    let mut out = root
+        .get("resourceType")
+        .and_then(Value::as_str)
+        .unwrap_or("Resource")
+        .to_string();
     for step in path {
         match step {
             Step::Key(k) => {

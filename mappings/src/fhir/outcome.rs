@@ -35,7 +35,9 @@ mod tests {
 
     #[test]
     fn renders_code_and_expression() {
-        let oo = operation_outcome(&[Issue::error(IssueCode::Structure, "Unknown element 'foo'.").at("Patient.foo")]);
+        let oo = operation_outcome(&[
+            Issue::error(IssueCode::Structure, "Unknown element 'foo'.").at("Patient.foo")
+        ]);
         assert_eq!(oo["issue"][0]["code"], "structure");
         assert_eq!(oo["issue"][0]["severity"], "error");
         assert_eq!(oo["issue"][0]["expression"][0], "Patient.foo");

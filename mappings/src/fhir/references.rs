@@ -25,7 +25,8 @@ pub fn parse_reference(reference: &str) -> Option<LocalReference> {
         [.., ty, id] => (*ty, *id),
         _ => return None,
     };
-    let type_ok = ty.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && ty.chars().all(|c| c.is_ascii_alphabetic());
+    let type_ok = ty.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && ty.chars().all(|c| c.is_ascii_alphabetic());
     (type_ok && is_valid_id(id)).then(|| LocalReference {
         resource_type: ty.to_string(),
         id: id.to_string(),
@@ -48,7 +49,9 @@ pub fn rewrite_references(value: &mut Value, f: &mut dyn FnMut(&str) -> Option<S
                 rewrite_references(child, f);
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|item| rewrite_references(item, f)),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| rewrite_references(item, f)),
         _ => {}
     }
 }
@@ -60,18 +63,26 @@ mod tests {
 
     #[test]
     fn parses_relative_absolute_and_versioned() {
-        let want = Some(LocalReference { resource_type: "Patient".into(), id: "p1".into() });
+        let want = Some(LocalReference {
+            resource_type: "Patient".into(),
+            id: "p1".into(),
+        });
         assert_eq!(parse_reference("Patient/p1"), want);
         assert_eq!(parse_reference("https://x.example/fhir/Patient/p1"), want);
         assert_eq!(parse_reference("Patient/p1/_history/3"), want);
         assert_eq!(parse_reference("#c1"), None);
-        assert_eq!(parse_reference("urn:uuid:61ebe359-bfdc-4613-8bf2-c5e300945f0a"), None);
+        assert_eq!(
+            parse_reference("urn:uuid:61ebe359-bfdc-4613-8bf2-c5e300945f0a"),
+            None
+        );
     }
 
     #[test]
     fn rewrites_nested_references() {
         let mut v = json!({"subject":{"reference":"urn:uuid:1"},"x":[{"reference":"urn:uuid:1"},{"reference":"Patient/2"}]});
-        rewrite_references(&mut v, &mut |r| (r == "urn:uuid:1").then(|| "Patient/abc".to_string()));
+        rewrite_references(&mut v, &mut |r| {
+            (r == "urn:uuid:1").then(|| "Patient/abc".to_string())
+        });
         assert_eq!(v["subject"]["reference"], "Patient/abc");
         assert_eq!(v["x"][0]["reference"], "Patient/abc");
         assert_eq!(v["x"][1]["reference"], "Patient/2");

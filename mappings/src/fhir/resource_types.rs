@@ -32,7 +32,11 @@ pub fn is_known_resource_type(name: &str) -> bool {
 
 /// FHIR's `id` rule: 1–64 characters from `A-Z a-z 0-9 - .`.
 pub fn is_valid_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
 }
 
 #[cfg(test)]

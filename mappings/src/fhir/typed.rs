@@ -13,7 +13,8 @@ const LOCATE_LIMIT_BYTES: usize = 1 << 20;
 /// Parses `resource` with the typed R4 model and returns its canonical JSON, or the first structural
 /// fault (unknown element, wrong type, missing required element) with its FHIRPath location.
 pub fn canonicalise(resource: &Value) -> Result<Vec<u8>, Issue> {
-    let bytes = serde_json::to_vec(resource).map_err(|e| Issue::error(IssueCode::Exception, e.to_string()))?;
+    let bytes = serde_json::to_vec(resource)
+        .map_err(|e| Issue::error(IssueCode::Exception, e.to_string()))?;
     match kakehashi_fhir_codec::canonicalise(&bytes) {
         Ok(canonical) => Ok(canonical),
         Err(error) => {
@@ -21,7 +22,9 @@ pub fn canonicalise(resource: &Value) -> Result<Vec<u8>, Issue> {
             let path = if bytes.len() <= LOCATE_LIMIT_BYTES {
                 locate_fault(resource, &message, |candidate| {
                     let bytes = serde_json::to_vec(candidate).unwrap_or_default();
-                    kakehashi_fhir_codec::parse_resource(&bytes).err().map(|e| e.to_string())
+                    kakehashi_fhir_codec::parse_resource(&bytes)
+                        .err()
+                        .map(|e| e.to_string())
                 })
             } else {
                 root_path(resource)
@@ -32,7 +35,11 @@ pub fn canonicalise(resource: &Value) -> Result<Vec<u8>, Issue> {
 }
 
 fn root_path(resource: &Value) -> String {
-    resource.get("resourceType").and_then(Value::as_str).unwrap_or("Resource").to_string()
+    resource
+        .get("resourceType")
+        .and_then(Value::as_str)
+        .unwrap_or("Resource")
+        .to_string()
 }
 
 /// Turns fhirbolt's terse error text into an issue a sender can act on.
@@ -47,8 +54,11 @@ fn describe(message: &str, path: String) -> Issue {
         return Issue::error(IssueCode::Structure, format!("Unknown element '{field}'.")).at(path);
     }
     if let Some(field) = quoted("missing field `") {
-        return Issue::error(IssueCode::Required, format!("Missing required element '{field}'."))
-            .at(format!("{path}.{field}"));
+        return Issue::error(
+            IssueCode::Required,
+            format!("Missing required element '{field}'."),
+        )
+        .at(format!("{path}.{field}"));
     }
     if let Some(field) = quoted("duplicate field `") {
         return Issue::error(
@@ -83,7 +93,9 @@ mod tests {
 
     #[test]
     fn unknown_element_is_located() {
-        let issue = fault(json!({"resourceType":"Patient","name":[{"family":"山田"},{"family":"x","foo":1}]}));
+        let issue = fault(
+            json!({"resourceType":"Patient","name":[{"family":"山田"},{"family":"x","foo":1}]}),
+        );
         assert_eq!(issue.code, IssueCode::Structure);
         assert_eq!(issue.expression.as_deref(), Some("Patient.name[1].foo"));
     }
@@ -94,20 +106,32 @@ mod tests {
         assert_eq!(issue.code, IssueCode::Value);
         assert_eq!(issue.expression.as_deref(), Some("Patient.active"));
         let issue = fault(json!({"resourceType":"Patient","name":[{"given":["a", 1]}]}));
-        assert_eq!(issue.expression.as_deref(), Some("Patient.name[0].given[1]"));
+        assert_eq!(
+            issue.expression.as_deref(),
+            Some("Patient.name[0].given[1]")
+        );
     }
 
     #[test]
     fn missing_required_element_is_located() {
-        let issue = fault(json!({"resourceType":"Observation","status":"final","code":{"text":"x"},
-            "component":[{"code":{"text":"a"}},{"valueString":"b"}]}));
+        let issue = fault(
+            json!({"resourceType":"Observation","status":"final","code":{"text":"x"},
+            "component":[{"code":{"text":"a"}},{"valueString":"b"}]}),
+        );
         assert_eq!(issue.code, IssueCode::Required);
-        assert_eq!(issue.expression.as_deref(), Some("Observation.component[1].code"));
+        assert_eq!(
+            issue.expression.as_deref(),
+            Some("Observation.component[1].code")
+        );
     }
 
     #[test]
     fn valid_resources_come_back_canonical() {
-        let out = canonicalise(&json!({"gender":"female","resourceType":"Patient","id":"a"})).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), r#"{"resourceType":"Patient","id":"a","gender":"female"}"#);
+        let out =
+            canonicalise(&json!({"gender":"female","resourceType":"Patient","id":"a"})).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"resourceType":"Patient","id":"a","gender":"female"}"#
+        );
     }
 }

@@ -25,10 +25,19 @@ pub fn capability_statement(base: &str, software_version: &str, now: &str) -> Va
                 };
                 params.push(json!({"name": name, "type": kind}));
             }
-            let interactions: Vec<Value> = ["read", "vread", "update", "delete", "history-instance", "history-type", "create", "search-type"]
-                .iter()
-                .map(|code| json!({"code": code}))
-                .collect();
+            let interactions: Vec<Value> = [
+                "read",
+                "vread",
+                "update",
+                "delete",
+                "history-instance",
+                "history-type",
+                "create",
+                "search-type",
+            ]
+            .iter()
+            .map(|code| json!({"code": code}))
+            .collect();
             let mut resource = json!({
                 "type": ty,
                 "interaction": interactions,

@@ -21,7 +21,10 @@ fn base(state: &RestState, headers: &HeaderMap) -> String {
     if !state.base_url.is_empty() {
         return state.base_url.trim_end_matches('/').to_string();
     }
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
     format!("http://{host}/fhir")
 }
 
@@ -34,14 +37,28 @@ fn known_type(resource_type: &str) -> Result<()> {
 }
 
 fn query_pairs(raw: Option<String>) -> Vec<(String, String)> {
-    raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default()
+    raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default()
 }
 
 /// Refuses `_format` values other than JSON (this server speaks JSON only).
 fn check_format(params: &[(String, String)]) -> Result<()> {
     match params.iter().find(|(k, _)| k == "_format") {
-        Some((_, f)) if !matches!(f.as_str(), "json" | "application/json" | "application/fhir+json") => {
-            Err(FhirError::new(406, Issue::error(IssueCode::NotSupported, format!("_format={f} is not supported; this server speaks application/fhir+json."))))
+        Some((_, f))
+            if !matches!(
+                f.as_str(),
+                "json" | "application/json" | "application/fhir+json"
+            ) =>
+        {
+            Err(FhirError::new(
+                406,
+                Issue::error(
+                    IssueCode::NotSupported,
+                    format!(
+                        "_format={f} is not supported; this server speaks application/fhir+json."
+                    ),
+                ),
+            ))
         }
         _ => Ok(()),
     }
@@ -49,113 +66,274 @@ fn check_format(params: &[(String, String)]) -> Result<()> {
 
 /// Reads a JSON body within the size limit; every refusal is an OperationOutcome.
 async fn json_body(state: &RestState, headers: &HeaderMap, body: Body) -> Result<Value> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/fhir+json");
-    if !(content_type.starts_with("application/fhir+json") || content_type.starts_with("application/json")) {
-        return Err(FhirError::new(415, Issue::error(IssueCode::NotSupported, format!("Content-Type {content_type} is not supported; send application/fhir+json."))));
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/fhir+json");
+    if !(content_type.starts_with("application/fhir+json")
+        || content_type.starts_with("application/json"))
+    {
+        return Err(FhirError::new(
+            415,
+            Issue::error(
+                IssueCode::NotSupported,
+                format!(
+                    "Content-Type {content_type} is not supported; send application/fhir+json."
+                ),
+            ),
+        ));
     }
-    let too_large = || FhirError::new(413, Issue::error(IssueCode::TooLong, format!("The body exceeds the limit of {} bytes.", state.max_body_bytes)));
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    let too_large = || {
+        FhirError::new(
+            413,
+            Issue::error(
+                IssueCode::TooLong,
+                format!(
+                    "The body exceeds the limit of {} bytes.",
+                    state.max_body_bytes
+                ),
+            ),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > state.max_body_bytes) {
         return Err(too_large());
     }
-    let bytes = axum::body::to_bytes(body, state.max_body_bytes).await.map_err(|_| too_large())?;
+    let bytes = axum::body::to_bytes(body, state.max_body_bytes)
+        .await
+        .map_err(|_| too_large())?;
     parse_json(&bytes).map_err(FhirError::invalid)
 }
 
 pub async fn metadata(State(state): State<RestState>, headers: HeaderMap) -> Response {
-    let statement = capability_statement(&base(&state, &headers), env!("CARGO_PKG_VERSION"), &instant(now_ms()));
+    let statement = capability_statement(
+        &base(&state, &headers),
+        env!("CARGO_PKG_VERSION"),
+        &instant(now_ms()),
+    );
     json_response(StatusCode::OK, statement.to_string())
 }
 
-pub async fn bundle(State(state): State<RestState>, headers: HeaderMap, body: Body) -> Result<Response> {
+pub async fn bundle(
+    State(state): State<RestState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response> {
     let bundle = json_body(&state, &headers, body).await?;
     let response = state.fhir.process_bundle(bundle).await?;
     Ok(json_response(StatusCode::OK, response.to_string()))
 }
 
-pub async fn create(State(state): State<RestState>, Path(resource_type): Path<String>, headers: HeaderMap, body: Body) -> Result<Response> {
+pub async fn create(
+    State(state): State<RestState>,
+    Path(resource_type): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response> {
     known_type(&resource_type)?;
     let resource = json_body(&state, &headers, body).await?;
     let if_none_exist = headers.get("if-none-exist").and_then(|v| v.to_str().ok());
-    let written = state.fhir.create(&resource_type, resource, if_none_exist).await?;
-    let status = if written.created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok(render::resource(status, written.version, &base(&state, &headers), true))
+    let written = state
+        .fhir
+        .create(&resource_type, resource, if_none_exist)
+        .await?;
+    let status = if written.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(render::resource(
+        status,
+        written.version,
+        &base(&state, &headers),
+        true,
+    ))
 }
 
-pub async fn update(State(state): State<RestState>, Path((resource_type, id)): Path<(String, String)>, headers: HeaderMap, body: Body) -> Result<Response> {
+pub async fn update(
+    State(state): State<RestState>,
+    Path((resource_type, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response> {
     known_type(&resource_type)?;
     let resource = json_body(&state, &headers, body).await?;
     let if_match = match headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) {
-        Some(tag) => Some(parse_etag(tag).ok_or_else(|| FhirError::invalid(Issue::error(IssueCode::Invalid, "If-Match must look like W/\"3\".")))?),
+        Some(tag) => Some(parse_etag(tag).ok_or_else(|| {
+            FhirError::invalid(Issue::error(
+                IssueCode::Invalid,
+                "If-Match must look like W/\"3\".",
+            ))
+        })?),
         None => None,
     };
-    let written = state.fhir.update(&resource_type, &id, resource, if_match).await?;
-    let status = if written.created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok(render::resource(status, written.version, &base(&state, &headers), written.created))
+    let written = state
+        .fhir
+        .update(&resource_type, &id, resource, if_match)
+        .await?;
+    let status = if written.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(render::resource(
+        status,
+        written.version,
+        &base(&state, &headers),
+        written.created,
+    ))
 }
 
-pub async fn delete(State(state): State<RestState>, Path((resource_type, id)): Path<(String, String)>) -> Result<Response> {
+pub async fn delete(
+    State(state): State<RestState>,
+    Path((resource_type, id)): Path<(String, String)>,
+) -> Result<Response> {
     known_type(&resource_type)?;
     state.fhir.delete(&resource_type, &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-pub async fn read(State(state): State<RestState>, Path((resource_type, id)): Path<(String, String)>, headers: HeaderMap, RawQuery(query): RawQuery) -> Result<Response> {
+pub async fn read(
+    State(state): State<RestState>,
+    Path((resource_type, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response> {
     known_type(&resource_type)?;
     check_format(&query_pairs(query))?;
     let version = state.fhir.read(&resource_type, &id).await?;
-    Ok(render::resource(StatusCode::OK, version, &base(&state, &headers), false))
+    Ok(render::resource(
+        StatusCode::OK,
+        version,
+        &base(&state, &headers),
+        false,
+    ))
 }
 
-pub async fn vread(State(state): State<RestState>, Path((resource_type, id, version)): Path<(String, String, String)>, headers: HeaderMap) -> Result<Response> {
+pub async fn vread(
+    State(state): State<RestState>,
+    Path((resource_type, id, version)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Result<Response> {
     known_type(&resource_type)?;
     let version = state.fhir.vread(&resource_type, &id, &version).await?;
-    Ok(render::resource(StatusCode::OK, version, &base(&state, &headers), false))
+    Ok(render::resource(
+        StatusCode::OK,
+        version,
+        &base(&state, &headers),
+        false,
+    ))
 }
 
 fn history_count(params: &[(String, String)]) -> Result<Option<usize>> {
     for (k, v) in params {
         match k.as_str() {
-            "_count" => return v.parse().map(Some).map_err(|_| FhirError::invalid(Issue::error(IssueCode::Invalid, "_count must be a whole number.").at("_count"))),
+            "_count" => {
+                return v.parse().map(Some).map_err(|_| {
+                    FhirError::invalid(
+                        Issue::error(IssueCode::Invalid, "_count must be a whole number.")
+                            .at("_count"),
+                    )
+                })
+            }
             "_format" | "_pretty" => {}
-            other => return Err(FhirError::invalid(Issue::error(IssueCode::NotSupported, format!("History parameter '{other}' is not supported.")).at(other.to_string()))),
+            other => {
+                return Err(FhirError::invalid(
+                    Issue::error(
+                        IssueCode::NotSupported,
+                        format!("History parameter '{other}' is not supported."),
+                    )
+                    .at(other.to_string()),
+                ))
+            }
         }
     }
     Ok(None)
 }
 
-pub async fn instance_history(State(state): State<RestState>, Path((resource_type, id)): Path<(String, String)>, headers: HeaderMap, RawQuery(query): RawQuery) -> Result<Response> {
+pub async fn instance_history(
+    State(state): State<RestState>,
+    Path((resource_type, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response> {
     known_type(&resource_type)?;
     let count = history_count(&query_pairs(query))?;
     let versions = state.fhir.history(&resource_type, Some(&id), count).await?;
-    Ok(json_response(StatusCode::OK, render::history(versions, &base(&state, &headers))))
+    Ok(json_response(
+        StatusCode::OK,
+        render::history(versions, &base(&state, &headers)),
+    ))
 }
 
-pub async fn type_history(State(state): State<RestState>, Path(resource_type): Path<String>, headers: HeaderMap, RawQuery(query): RawQuery) -> Result<Response> {
+pub async fn type_history(
+    State(state): State<RestState>,
+    Path(resource_type): Path<String>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response> {
     known_type(&resource_type)?;
     let count = history_count(&query_pairs(query))?;
     let versions = state.fhir.history(&resource_type, None, count).await?;
-    Ok(json_response(StatusCode::OK, render::history(versions, &base(&state, &headers))))
+    Ok(json_response(
+        StatusCode::OK,
+        render::history(versions, &base(&state, &headers)),
+    ))
 }
 
-pub async fn search(State(state): State<RestState>, Path(resource_type): Path<String>, headers: HeaderMap, RawQuery(query): RawQuery) -> Result<Response> {
+pub async fn search(
+    State(state): State<RestState>,
+    Path(resource_type): Path<String>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response> {
     run_search(&state, &resource_type, &headers, query_pairs(query)).await
 }
 
-pub async fn search_post(State(state): State<RestState>, Path(resource_type): Path<String>, headers: HeaderMap, RawQuery(query): RawQuery, body: Body) -> Result<Response> {
+pub async fn search_post(
+    State(state): State<RestState>,
+    Path(resource_type): Path<String>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Body,
+) -> Result<Response> {
     let mut params = query_pairs(query);
-    let bytes = axum::body::to_bytes(body, state.max_body_bytes).await.map_err(|_| FhirError::new(413, Issue::error(IssueCode::TooLong, "The search form is too large.")))?;
+    let bytes = axum::body::to_bytes(body, state.max_body_bytes)
+        .await
+        .map_err(|_| {
+            FhirError::new(
+                413,
+                Issue::error(IssueCode::TooLong, "The search form is too large."),
+            )
+        })?;
     params.extend(form_urlencoded::parse(&bytes).into_owned());
     run_search(&state, &resource_type, &headers, params).await
 }
 
-async fn run_search(state: &RestState, resource_type: &str, headers: &HeaderMap, params: Vec<(String, String)>) -> Result<Response> {
+async fn run_search(
+    state: &RestState,
+    resource_type: &str,
+    headers: &HeaderMap,
+    params: Vec<(String, String)>,
+) -> Result<Response> {
     known_type(resource_type)?;
     check_format(&params)?;
     let result = state.fhir.search(resource_type, &params).await?;
-    Ok(json_response(StatusCode::OK, render::searchset(result, &base(state, headers), resource_type, &params)))
+    Ok(json_response(
+        StatusCode::OK,
+        render::searchset(result, &base(state, headers), resource_type, &params),
+    ))
 }
 
 pub async fn unknown_route() -> FhirError {
-    FhirError::new(404, Issue::error(IssueCode::NotFound, "No such FHIR endpoint; see /fhir/metadata for what this server supports."))
+    FhirError::new(
+        404,
+        Issue::error(
+            IssueCode::NotFound,
+            "No such FHIR endpoint; see /fhir/metadata for what this server supports.",
+        ),
+    )
 }

@@ -24,12 +24,32 @@ pub fn router(state: RestState) -> Router {
         .route("/fhir/metadata", get(handlers::metadata))
         .route("/fhir", axum::routing::post(handlers::bundle))
         .route("/fhir/", axum::routing::post(handlers::bundle))
-        .route("/fhir/{resource_type}", get(handlers::search).post(handlers::create))
-        .route("/fhir/{resource_type}/_search", axum::routing::post(handlers::search_post))
-        .route("/fhir/{resource_type}/_history", get(handlers::type_history))
-        .route("/fhir/{resource_type}/{id}", get(handlers::read).put(handlers::update).delete(handlers::delete))
-        .route("/fhir/{resource_type}/{id}/_history", get(handlers::instance_history))
-        .route("/fhir/{resource_type}/{id}/_history/{version}", get(handlers::vread))
+        .route(
+            "/fhir/{resource_type}",
+            get(handlers::search).post(handlers::create),
+        )
+        .route(
+            "/fhir/{resource_type}/_search",
+            axum::routing::post(handlers::search_post),
+        )
+        .route(
+            "/fhir/{resource_type}/_history",
+            get(handlers::type_history),
+        )
+        .route(
+            "/fhir/{resource_type}/{id}",
+            get(handlers::read)
+                .put(handlers::update)
+                .delete(handlers::delete),
+        )
+        .route(
+            "/fhir/{resource_type}/{id}/_history",
+            get(handlers::instance_history),
+        )
+        .route(
+            "/fhir/{resource_type}/{id}/_history/{version}",
+            get(handlers::vread),
+        )
         .fallback(handlers::unknown_route)
         .with_state(state)
 }

@@ -15,7 +15,12 @@ use crate::store::resources::StoredVersion;
 pub const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
 
 pub fn json_response(status: StatusCode, body: String) -> Response {
-    (status, [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))], body).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
+        body,
+    )
+        .into_response()
 }
 
 impl IntoResponse for FhirError {
@@ -26,29 +31,61 @@ impl IntoResponse for FhirError {
 }
 
 /// A resource version with its ETag and Last-Modified; `location` adds a Location header (create).
-pub fn resource(status: StatusCode, version: StoredVersion, base: &str, location: bool) -> Response {
+pub fn resource(
+    status: StatusCode,
+    version: StoredVersion,
+    base: &str,
+    location: bool,
+) -> Response {
     let mut headers = HeaderMap::new();
     if let Ok(v) = HeaderValue::from_str(&etag(version.version_id)) {
         headers.insert(header::ETAG, v);
     }
-    let modified = chrono::DateTime::from_timestamp_millis(version.last_updated_ms).unwrap_or_default().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    let modified = chrono::DateTime::from_timestamp_millis(version.last_updated_ms)
+        .unwrap_or_default()
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
     if let Ok(v) = HeaderValue::from_str(&modified) {
         headers.insert(header::LAST_MODIFIED, v);
     }
     if location {
-        let url = format!("{base}/{}/{}/_history/{}", version.resource_type, version.id, version.version_id);
+        let url = format!(
+            "{base}/{}/{}/_history/{}",
+            version.resource_type, version.id, version.version_id
+        );
         if let Ok(v) = HeaderValue::from_str(&url) {
             headers.insert(header::LOCATION, v);
         }
     }
-    (status, headers, [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))], version.content.unwrap_or_default()).into_response()
+    (
+        status,
+        headers,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
+        version.content.unwrap_or_default(),
+    )
+        .into_response()
 }
 
 /// A searchset Bundle with self / next / previous links. Stored content is valid JSON written by us,
 /// so it is spliced in as text rather than parsed again.
-pub fn searchset(result: SearchResult, base: &str, resource_type: &str, params: &[(String, String)]) -> String {
-    let SearchResult { query, total, matches, included, count } = result;
-    let kept: Vec<(String, String)> = params.iter().filter(|(k, _)| k != "_offset" && k != "_count").cloned().collect();
+pub fn searchset(
+    result: SearchResult,
+    base: &str,
+    resource_type: &str,
+    params: &[(String, String)],
+) -> String {
+    let SearchResult {
+        query,
+        total,
+        matches,
+        included,
+        count,
+    } = result;
+    let kept: Vec<(String, String)> = params
+        .iter()
+        .filter(|(k, _)| k != "_offset" && k != "_count")
+        .cloned()
+        .collect();
     let link = |relation: &str, offset: usize| {
         let mut query_string = form_urlencoded::Serializer::new(String::new());
         for (k, v) in &kept {
@@ -74,10 +111,18 @@ pub fn searchset(result: SearchResult, base: &str, resource_type: &str, params: 
     );
     let mut entries = Vec::new();
     for (id, content) in &matches {
-        entries.push(entry(&format!("{base}/{resource_type}/{id}"), content, Some("match")));
+        entries.push(entry(
+            &format!("{base}/{resource_type}/{id}"),
+            content,
+            Some("match"),
+        ));
     }
     for (ty, id, content) in &included {
-        entries.push(entry(&format!("{base}/{ty}/{id}"), content, Some("include")));
+        entries.push(entry(
+            &format!("{base}/{ty}/{id}"),
+            content,
+            Some("include"),
+        ));
     }
     if !entries.is_empty() {
         out.push_str(",\"entry\":[");
@@ -89,8 +134,13 @@ pub fn searchset(result: SearchResult, base: &str, resource_type: &str, params: 
 }
 
 fn entry(full_url: &str, content: &str, mode: Option<&str>) -> String {
-    let search = mode.map(|m| format!(r#","search":{{"mode":"{m}"}}"#)).unwrap_or_default();
-    format!(r#"{{"fullUrl":{},"resource":{content}{search}}}"#, Value::String(full_url.to_string()))
+    let search = mode
+        .map(|m| format!(r#","search":{{"mode":"{m}"}}"#))
+        .unwrap_or_default();
+    format!(
+        r#"{{"fullUrl":{},"resource":{content}{search}}}"#,
+        Value::String(full_url.to_string())
+    )
 }
 
 /// A history Bundle, newest version first; deletions carry only their request and response.
@@ -108,5 +158,10 @@ pub fn history(versions: Vec<StoredVersion>, base: &str) -> String {
             }
         })
         .collect();
-    format!(r#"{{"resourceType":"Bundle","id":"{}","type":"history","total":{},"entry":[{}]}}"#, uuid::Uuid::new_v4(), versions.len(), entries.join(","))
+    format!(
+        r#"{{"resourceType":"Bundle","id":"{}","type":"history","total":{},"entry":[{}]}}"#,
+        uuid::Uuid::new_v4(),
+        versions.len(),
+        entries.join(",")
+    )
 }

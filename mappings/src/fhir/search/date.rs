@@ -62,29 +62,48 @@ impl DateRange {
 }
 
 fn span(start: NaiveDate, end_exclusive: NaiveDate) -> DateRange {
-    let ms = |d: NaiveDate| Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight exists")).timestamp_millis();
-    DateRange { low: ms(start), high: ms(end_exclusive) - 1 }
+    let ms = |d: NaiveDate| {
+        Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight exists"))
+            .timestamp_millis()
+    };
+    DateRange {
+        low: ms(start),
+        high: ms(end_exclusive) - 1,
+    }
 }
 
 fn parse_date_time(text: &str) -> Option<DateRange> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         // Precision: a value with seconds but no fraction covers that whole second.
         let low = t.timestamp_millis();
-        let has_fraction = text.split('T').nth(1).is_some_and(|time| time.contains('.'));
+        let has_fraction = text
+            .split('T')
+            .nth(1)
+            .is_some_and(|time| time.contains('.'));
         let high = if has_fraction { low } else { low + 999 };
         return Some(DateRange { low, high });
     }
     // Minutes without seconds (allowed in search values) or a missing zone.
-    for (format, width) in [("%Y-%m-%dT%H:%M:%S%.f", 0), ("%Y-%m-%dT%H:%M:%S", 999), ("%Y-%m-%dT%H:%M", 59_999)] {
+    for (format, width) in [
+        ("%Y-%m-%dT%H:%M:%S%.f", 0),
+        ("%Y-%m-%dT%H:%M:%S", 999),
+        ("%Y-%m-%dT%H:%M", 59_999),
+    ] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
             let low = Utc.from_utc_datetime(&naive).timestamp_millis();
-            return Some(DateRange { low, high: low + width });
+            return Some(DateRange {
+                low,
+                high: low + width,
+            });
         }
     }
     let (base, zone) = split_zone(text)?;
     let naive = NaiveDateTime::parse_from_str(base, "%Y-%m-%dT%H:%M").ok()?;
     let low = Utc.from_utc_datetime(&(naive - zone)).timestamp_millis();
-    Some(DateRange { low, high: low + 59_999 })
+    Some(DateRange {
+        low,
+        high: low + 59_999,
+    })
 }
 
 /// Splits `2020-01-01T10:00+09:00` into the local part and its offset.

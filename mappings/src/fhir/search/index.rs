@@ -10,9 +10,15 @@ use crate::fhir::search::params::{registry, ParamType};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IndexValue {
     /// An Identifier (or Coding): `system|value`.
-    Token { system: Option<String>, code: String },
+    Token {
+        system: Option<String>,
+        code: String,
+    },
     /// A literal reference to `Type/id`.
-    Reference { resource_type: String, id: String },
+    Reference {
+        resource_type: String,
+        id: String,
+    },
     Date(DateRange),
 }
 
@@ -49,10 +55,14 @@ fn collect<'v>(node: &'v Value, steps: &[&str], out: &mut Vec<&'v Value>) {
         out.push(node);
         return;
     };
-    let Some(object) = node.as_object() else { return };
+    let Some(object) = node.as_object() else {
+        return;
+    };
     if let Some(prefix) = step.strip_suffix("[x]") {
         for (key, child) in object {
-            let is_choice = key.strip_prefix(prefix).is_some_and(|t| t.starts_with(|c: char| c.is_ascii_uppercase()));
+            let is_choice = key
+                .strip_prefix(prefix)
+                .is_some_and(|t| t.starts_with(|c: char| c.is_ascii_uppercase()));
             if is_choice {
                 collect(child, rest, out);
             }
@@ -64,8 +74,14 @@ fn collect<'v>(node: &'v Value, steps: &[&str], out: &mut Vec<&'v Value>) {
 
 fn token(node: &Value) -> Option<IndexValue> {
     let code = node.get("value").or_else(|| node.get("code"))?.as_str()?;
-    let system = node.get("system").and_then(Value::as_str).map(str::to_string);
-    Some(IndexValue::Token { system, code: code.to_string() })
+    let system = node
+        .get("system")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    Some(IndexValue::Token {
+        system,
+        code: code.to_string(),
+    })
 }
 
 fn reference(node: &Value, target: Option<&str>) -> Option<IndexValue> {
@@ -73,7 +89,10 @@ fn reference(node: &Value, target: Option<&str>) -> Option<IndexValue> {
     if target.is_some_and(|t| t != local.resource_type) {
         return None;
     }
-    Some(IndexValue::Reference { resource_type: local.resource_type, id: local.id })
+    Some(IndexValue::Reference {
+        resource_type: local.resource_type,
+        id: local.id,
+    })
 }
 
 fn date(node: &Value) -> Option<IndexValue> {
@@ -98,10 +117,30 @@ mod tests {
         let obs = json!({"resourceType":"Observation","identifier":[{"system":"urn:s","value":"1"}],
             "subject":{"reference":"Patient/p1"},"effectivePeriod":{"start":"2020-01-01"}});
         let index = extract_index("Observation", &obs);
-        assert!(index.contains(&("patient".into(), IndexValue::Reference { resource_type: "Patient".into(), id: "p1".into() })));
-        assert!(index.contains(&("subject".into(), IndexValue::Reference { resource_type: "Patient".into(), id: "p1".into() })));
-        assert!(index.contains(&("identifier".into(), IndexValue::Token { system: Some("urn:s".into()), code: "1".into() })));
-        assert!(index.iter().any(|(p, v)| p == "date" && matches!(v, IndexValue::Date(_))));
+        assert!(index.contains(&(
+            "patient".into(),
+            IndexValue::Reference {
+                resource_type: "Patient".into(),
+                id: "p1".into()
+            }
+        )));
+        assert!(index.contains(&(
+            "subject".into(),
+            IndexValue::Reference {
+                resource_type: "Patient".into(),
+                id: "p1".into()
+            }
+        )));
+        assert!(index.contains(&(
+            "identifier".into(),
+            IndexValue::Token {
+                system: Some("urn:s".into()),
+                code: "1".into()
+            }
+        )));
+        assert!(index
+            .iter()
+            .any(|(p, v)| p == "date" && matches!(v, IndexValue::Date(_))));
     }
 
     #[test]

@@ -35,12 +35,18 @@ pub struct Registry {
 impl Registry {
     /// The rows (one per path) of every parameter of `resource_type`.
     pub fn for_resource(&self, resource_type: &str) -> &[SearchParam] {
-        self.by_resource.get(resource_type).map(Vec::as_slice).unwrap_or(&[])
+        self.by_resource
+            .get(resource_type)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// The type of `param` on `resource_type`, if the store indexes it.
     pub fn kind(&self, resource_type: &str, param: &str) -> Option<ParamType> {
-        self.for_resource(resource_type).iter().find(|p| p.param == param).map(|p| p.kind)
+        self.for_resource(resource_type)
+            .iter()
+            .find(|p| p.param == param)
+            .map(|p| p.kind)
     }
 
     /// Distinct parameter names of `resource_type` with their types, in table order.
@@ -61,9 +67,15 @@ pub fn registry() -> &'static Registry {
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
     REGISTRY.get_or_init(|| {
         let mut registry = Registry::default();
-        let mut reader = csv::ReaderBuilder::new().comment(Some(b'#')).from_reader(TABLE.as_bytes());
+        let mut reader = csv::ReaderBuilder::new()
+            .comment(Some(b'#'))
+            .from_reader(TABLE.as_bytes());
         for row in reader.deserialize::<SearchParam>().flatten() {
-            registry.by_resource.entry(row.resource.clone()).or_default().push(row);
+            registry
+                .by_resource
+                .entry(row.resource.clone())
+                .or_default()
+                .push(row);
         }
         registry
     })
@@ -75,11 +87,22 @@ mod tests {
 
     #[test]
     fn every_row_parses() {
-        let mut reader = csv::ReaderBuilder::new().comment(Some(b'#')).from_reader(TABLE.as_bytes());
-        let rows: Vec<SearchParam> = reader.deserialize().collect::<Result<_, _>>().expect("table parses");
+        let mut reader = csv::ReaderBuilder::new()
+            .comment(Some(b'#'))
+            .from_reader(TABLE.as_bytes());
+        let rows: Vec<SearchParam> = reader
+            .deserialize()
+            .collect::<Result<_, _>>()
+            .expect("table parses");
         assert!(rows.len() > 50);
-        assert_eq!(registry().kind("Observation", "date"), Some(ParamType::Date));
-        assert_eq!(registry().kind("MedicationRequest", "medication"), Some(ParamType::Reference));
+        assert_eq!(
+            registry().kind("Observation", "date"),
+            Some(ParamType::Date)
+        );
+        assert_eq!(
+            registry().kind("MedicationRequest", "medication"),
+            Some(ParamType::Reference)
+        );
         assert_eq!(registry().kind("Patient", "date"), None);
     }
 }

@@ -35,9 +35,18 @@ pub struct RefMatch {
 pub enum Condition {
     Id(Vec<String>),
     LastUpdated(Vec<(DatePrefix, DateRange)>),
-    Token { param: String, any_of: Vec<TokenMatch> },
-    Reference { param: String, any_of: Vec<RefMatch> },
-    Date { param: String, any_of: Vec<(DatePrefix, DateRange)> },
+    Token {
+        param: String,
+        any_of: Vec<TokenMatch>,
+    },
+    Reference {
+        param: String,
+        any_of: Vec<RefMatch>,
+    },
+    Date {
+        param: String,
+        any_of: Vec<(DatePrefix, DateRange)>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -67,7 +76,10 @@ pub struct SearchQuery {
 const FORMAT_PARAMS: &[&str] = &["_format", "_pretty"];
 
 /// Parses the query parameters of a search on `resource_type`.
-pub fn parse_search(resource_type: &str, params: &[(String, String)]) -> Result<SearchQuery, Issue> {
+pub fn parse_search(
+    resource_type: &str,
+    params: &[(String, String)],
+) -> Result<SearchQuery, Issue> {
     let mut query = SearchQuery::default();
     for (raw_name, value) in params {
         let (name, modifier) = match raw_name.split_once(':') {
@@ -75,11 +87,17 @@ pub fn parse_search(resource_type: &str, params: &[(String, String)]) -> Result<
             None => (raw_name.as_str(), None),
         };
         if let Some(m) = modifier {
-            return Err(unsupported(format!("The search modifier ':{m}' is not supported.")).at(raw_name.clone()));
+            return Err(
+                unsupported(format!("The search modifier ':{m}' is not supported."))
+                    .at(raw_name.clone()),
+            );
         }
         let bad = |what: &str| {
-            Issue::error(IssueCode::Invalid, format!("Invalid value for search parameter '{name}': {what}."))
-                .at(raw_name.clone())
+            Issue::error(
+                IssueCode::Invalid,
+                format!("Invalid value for search parameter '{name}': {what}."),
+            )
+            .at(raw_name.clone())
         };
         match name {
             _ if FORMAT_PARAMS.contains(&name) => {}
@@ -128,17 +146,32 @@ fn split(value: &str) -> impl Iterator<Item = &str> {
 fn token(value: &str) -> TokenMatch {
     let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
     match value.split_once('|') {
-        Some(("", code)) => TokenMatch { system: Some(None), code: nonempty(code) },
-        Some((system, code)) => TokenMatch { system: Some(Some(system.to_string())), code: nonempty(code) },
-        None => TokenMatch { system: None, code: Some(value.to_string()) },
+        Some(("", code)) => TokenMatch {
+            system: Some(None),
+            code: nonempty(code),
+        },
+        Some((system, code)) => TokenMatch {
+            system: Some(Some(system.to_string())),
+            code: nonempty(code),
+        },
+        None => TokenMatch {
+            system: None,
+            code: Some(value.to_string()),
+        },
     }
 }
 
 fn reference(value: &str) -> Option<RefMatch> {
     if let Some(local) = crate::fhir::references::parse_reference(value) {
-        return Some(RefMatch { resource_type: Some(local.resource_type), id: local.id });
+        return Some(RefMatch {
+            resource_type: Some(local.resource_type),
+            id: local.id,
+        });
     }
-    crate::fhir::is_valid_id(value).then(|| RefMatch { resource_type: None, id: value.to_string() })
+    crate::fhir::is_valid_id(value).then(|| RefMatch {
+        resource_type: None,
+        id: value.to_string(),
+    })
 }
 
 fn dates(value: &str) -> Option<Vec<(DatePrefix, DateRange)>> {
@@ -146,7 +179,14 @@ fn dates(value: &str) -> Option<Vec<(DatePrefix, DateRange)>> {
 }
 
 fn date(value: &str) -> Option<(DatePrefix, DateRange)> {
-    let prefixes = [("eq", DatePrefix::Eq), ("ne", DatePrefix::Ne), ("lt", DatePrefix::Lt), ("le", DatePrefix::Le), ("gt", DatePrefix::Gt), ("ge", DatePrefix::Ge)];
+    let prefixes = [
+        ("eq", DatePrefix::Eq),
+        ("ne", DatePrefix::Ne),
+        ("lt", DatePrefix::Lt),
+        ("le", DatePrefix::Le),
+        ("gt", DatePrefix::Gt),
+        ("ge", DatePrefix::Ge),
+    ];
     let (prefix, rest) = prefixes
         .iter()
         .find_map(|(p, kind)| value.strip_prefix(p).map(|rest| (*kind, rest)))
@@ -160,8 +200,12 @@ fn include(resource_type: &str, value: &str) -> Option<Include> {
         return None;
     }
     let source = if source == "*" { resource_type } else { source };
-    (source == resource_type && registry().kind(source, param) == Some(ParamType::Reference))
-        .then(|| Include { source: source.to_string(), param: param.to_string() })
+    (source == resource_type && registry().kind(source, param) == Some(ParamType::Reference)).then(
+        || Include {
+            source: source.to_string(),
+            param: param.to_string(),
+        },
+    )
 }
 
 #[cfg(test)]
@@ -169,24 +213,56 @@ mod tests {
     use super::*;
 
     fn q(ty: &str, pairs: &[(&str, &str)]) -> Result<SearchQuery, Issue> {
-        let params: Vec<(String, String)> = pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        let params: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
         parse_search(ty, &params)
     }
 
     #[test]
     fn parses_tokens_references_dates_and_paging() {
-        let query = q("Observation", &[("identifier", "urn:s|1,2"), ("patient", "Patient/p1"), ("date", "ge2020-01"), ("_count", "10"), ("_include", "*:patient")]).unwrap();
+        let query = q(
+            "Observation",
+            &[
+                ("identifier", "urn:s|1,2"),
+                ("patient", "Patient/p1"),
+                ("date", "ge2020-01"),
+                ("_count", "10"),
+                ("_include", "*:patient"),
+            ],
+        )
+        .unwrap();
         assert_eq!(query.count, Some(10));
-        assert_eq!(query.includes, vec![Include { source: "Observation".into(), param: "patient".into() }]);
-        assert!(matches!(&query.conditions[0], Condition::Token { any_of, .. } if any_of.len() == 2 && any_of[1].system.is_none()));
-        assert!(matches!(&query.conditions[2], Condition::Date { any_of, .. } if any_of[0].0 == DatePrefix::Ge));
+        assert_eq!(
+            query.includes,
+            vec![Include {
+                source: "Observation".into(),
+                param: "patient".into()
+            }]
+        );
+        assert!(
+            matches!(&query.conditions[0], Condition::Token { any_of, .. } if any_of.len() == 2 && any_of[1].system.is_none())
+        );
+        assert!(
+            matches!(&query.conditions[2], Condition::Date { any_of, .. } if any_of[0].0 == DatePrefix::Ge)
+        );
     }
 
     #[test]
     fn unknown_parameters_and_modifiers_are_refused() {
-        assert_eq!(q("Patient", &[("name", "x")]).unwrap_err().code, IssueCode::NotSupported);
-        assert_eq!(q("Patient", &[("identifier:exact", "x")]).unwrap_err().code, IssueCode::NotSupported);
-        assert_eq!(q("Observation", &[("date", "sa2020")]).unwrap_err().code, IssueCode::Invalid);
+        assert_eq!(
+            q("Patient", &[("name", "x")]).unwrap_err().code,
+            IssueCode::NotSupported
+        );
+        assert_eq!(
+            q("Patient", &[("identifier:exact", "x")]).unwrap_err().code,
+            IssueCode::NotSupported
+        );
+        assert_eq!(
+            q("Observation", &[("date", "sa2020")]).unwrap_err().code,
+            IssueCode::Invalid
+        );
         assert!(q("Patient", &[("_format", "json")]).is_ok());
     }
 }
