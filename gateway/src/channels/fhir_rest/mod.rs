@@ -51,5 +51,6 @@ pub fn router(state: RestState) -> Router {
             get(handlers::vread),
         )
         .fallback(handlers::unknown_route)
+        .method_not_allowed_fallback(handlers::method_not_allowed)
         .with_state(state)
 }
