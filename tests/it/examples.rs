@@ -19,7 +19,12 @@ use serde_json::Value;
 use crate::helpers::TestApp;
 
 /// Examples that legitimately cannot round-trip, with the verified reason.
-const SKIPPED: &[(&str, &str)] = &[];
+const SKIPPED: &[(&str, &str)] = &[(
+    "Bundle-resources.json",
+    "a 35 MB collection of 202 conformance resources (29.8 MB as compact JSON), above the default \
+     16 MiB body limit (`fhir.max_body_bytes`), so the PUT is refused with 413 by design; with the \
+     limit raised to 128 MiB it round-trips unchanged (checked by hand, about 6 s in a debug build)",
+)];
 
 /// Where the example package is unpacked when `KAKEHASHI_FHIR_EXAMPLES` is unset.
 const DEFAULT_DIR: &str = ".cache/kakehashi/fhir-r4-examples";
@@ -297,3 +302,35 @@ async fn official_examples_round_trip(app: &TestApp) {
 }
 
 crate::on_both_databases!(official_examples_round_trip);
+
+/// The comparison itself: server metadata is ignored, anything else (decimal text included) is not.
+#[test]
+fn comparison_ignores_only_server_metadata() {
+    // Parsed from text, not `json!`: the macro would turn the literal 1.50 into the f64 1.5.
+    let parse = |text: &str| serde_json::from_str::<Value>(text).unwrap();
+    let sent = parse(r#"{"resourceType": "Observation", "valueQuantity": {"value": 1.50}}"#);
+    let stamped = parse(
+        r#"{"resourceType": "Observation", "meta": {"versionId": "1", "lastUpdated": "2024-01-01T00:00:00Z"},
+            "valueQuantity": {"value": 1.50}}"#,
+    );
+    assert_eq!(
+        without_server_meta(sent.clone()),
+        without_server_meta(stamped)
+    );
+    let reformatted: Value =
+        serde_json::from_str(r#"{"resourceType": "Observation", "valueQuantity": {"value": 1.5}}"#)
+            .unwrap();
+    assert_ne!(
+        sent, reformatted,
+        "serde_json keeps the text of numbers (arbitrary_precision)"
+    );
+    assert_eq!(
+        first_difference("Observation", &sent, &reformatted).as_deref(),
+        Some("Observation.valueQuantity.value: sent 1.50, got back 1.5")
+    );
+    let tagged = serde_json::json!({"resourceType": "Observation", "meta": {"versionId": "1", "tag": [{"code": "x"}]}});
+    assert_eq!(
+        without_server_meta(tagged)["meta"],
+        serde_json::json!({"tag": [{"code": "x"}]})
+    );
+}

