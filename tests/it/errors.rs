@@ -103,7 +103,9 @@ async fn wrong_media_types_and_routes_are_refused(app: &TestApp) {
         .await;
     assert_eq!(reply.status, 404);
     assert_eq!(reply.issue().0, "not-supported");
-    let reply = app.send(app.client.patch(app.url("Patient/x")).body("[]")).await;
+    let reply = app
+        .send(app.client.patch(app.url("Patient/x")).body("[]"))
+        .await;
     assert_eq!(reply.status, 405);
     assert_eq!(reply.issue().0, "not-supported");
     let reply = app.get("Patient/bad$id").await;

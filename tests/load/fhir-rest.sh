@@ -20,10 +20,10 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/fhir/metadata" >/dev/nu
 echo "== creates: POST /fhir/Patient, $connections connections, ${seconds}s"
 wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$here/create-patient.lua" "http://127.0.0.1:$port/fhir/Patient"
 
-id=$(curl -s -X POST -H 'Content-Type: application/fhir+json' -d '{"resourceType":"Patient","name":[{"family":"読取"}]}' \
+id=$(curl -s -X POST -H 'Content-Type: application/fhir+json' -d '{"resourceType":"Patient","identifier":[{"system":"urn:load","value":"R1"}],"name":[{"family":"読取"}]}' \
   "http://127.0.0.1:$port/fhir/Patient" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 echo "== reads: GET /fhir/Patient/$id, $connections connections, ${seconds}s"
 wrk -t2 -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$port/fhir/Patient/$id"
 
-echo "== search: GET /fhir/Patient?identifier=…, $connections connections, ${seconds}s"
-wrk -t2 -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$port/fhir/Patient?identifier=urn:oid:1.2.392.100495.20.3.51.11311234567%7C00012345&_count=10"
+echo "== search: GET /fhir/Patient?identifier=urn:load|R1 (one match among all created), $connections connections, ${seconds}s"
+wrk -t2 -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$port/fhir/Patient?identifier=urn:load%7CR1"

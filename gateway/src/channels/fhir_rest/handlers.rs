@@ -339,5 +339,11 @@ pub async fn unknown_route() -> FhirError {
 }
 
 pub async fn method_not_allowed() -> FhirError {
-    FhirError::new(405, Issue::error(IssueCode::NotSupported, "This HTTP method is not supported here; see /fhir/metadata."))
+    FhirError::new(
+        405,
+        Issue::error(
+            IssueCode::NotSupported,
+            "This HTTP method is not supported here; see /fhir/metadata.",
+        ),
+    )
 }
