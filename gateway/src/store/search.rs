@@ -84,9 +84,14 @@ pub async fn search(
             args: count.args,
         };
         let (l, o) = (page.int(limit), page.int(offset));
-        page.push(&format!(
-            " ORDER BY r.last_updated_ms, r.id LIMIT {l} OFFSET {o}"
-        ));
+        // With conditions, the matches are few: let SQLite start from them (unary plus stops it from
+        // walking the whole type in last-updated order instead); PostgreSQL reads `+x` as `x`.
+        let order = if conditions.is_empty() {
+            "r.last_updated_ms"
+        } else {
+            "+r.last_updated_ms"
+        };
+        page.push(&format!(" ORDER BY {order}, r.id LIMIT {l} OFFSET {o}"));
         for row in page.query().fetch_all(&mut *conn).await? {
             let content: Option<String> = row.get(1);
             matches.push((
