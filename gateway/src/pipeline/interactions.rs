@@ -6,7 +6,7 @@ use kakehashi_mappings::{Issue, IssueCode};
 use serde_json::Value;
 use sqlx::AnyConnection;
 
-use crate::pipeline::prepare::{check_body_id, check_id, check_type, prepare};
+use crate::pipeline::prepare::{check_body_id, check_id, check_type, prepare, Prepared};
 use crate::pipeline::{now_ms, Fhir, FhirError};
 use crate::store::resources::{self, NewVersion, StoredVersion};
 use crate::store::search::search;
@@ -20,16 +20,42 @@ pub struct Written {
 }
 
 impl Fhir {
+    /// Creates a resource. The typed check runs before the write transaction starts, so that the single
+    /// SQLite writer connection is held only for the statements themselves.
     pub async fn create(
         &self,
         resource_type: &str,
         body: Value,
         if_none_exist: Option<&str>,
     ) -> Result<Written, FhirError> {
+        check_type(&body, Some(resource_type))?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let last_updated_ms = now_ms();
+        let prepared = prepare(body, resource_type, &id, 1, last_updated_ms)?;
         let mut tx = self.store.begin().await?;
-        let written = create_in(&mut tx, resource_type, body, if_none_exist, None).await?;
+        if let Some(query) = if_none_exist {
+            if let Some(existing) = conditional_match(&mut tx, resource_type, query).await? {
+                let version = read_in(&mut tx, resource_type, &existing).await?;
+                return Ok(Written {
+                    version,
+                    created: false,
+                });
+            }
+        }
+        let version = store_prepared(
+            &mut tx,
+            resource_type,
+            &id,
+            (1, last_updated_ms),
+            "POST",
+            prepared,
+        )
+        .await?;
         tx.commit().await?;
-        Ok(written)
+        Ok(Written {
+            version,
+            created: true,
+        })
     }
 
     pub async fn update(
@@ -240,6 +266,27 @@ async fn write(
 ) -> Result<StoredVersion, FhirError> {
     let last_updated_ms = now_ms();
     let prepared = prepare(body, resource_type, id, version_id, last_updated_ms)?;
+    store_prepared(
+        conn,
+        resource_type,
+        id,
+        (version_id, last_updated_ms),
+        method,
+        prepared,
+    )
+    .await
+}
+
+/// Writes an already prepared resource as `(version, last-updated ms)`.
+async fn store_prepared(
+    conn: &mut AnyConnection,
+    resource_type: &str,
+    id: &str,
+    stamp: (i64, i64),
+    method: &str,
+    prepared: Prepared,
+) -> Result<StoredVersion, FhirError> {
+    let (version_id, last_updated_ms) = stamp;
     let new = NewVersion {
         resource_type,
         id,
