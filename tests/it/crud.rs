@@ -156,29 +156,10 @@ async fn metadata_and_admin_endpoints_answer(app: &TestApp) {
         kakehashi_mappings::fhir::SUPPORTED_RESOURCE_TYPES.len()
     );
     assert!(types.contains(&"MedicationRequest"));
-    let health = app
-        .client
-        .get(format!("{}/healthz", app.admin))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(health.status(), 200);
-    let ready = app
-        .client
-        .get(format!("{}/readyz", app.admin))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ready.status(), 200);
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.admin))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let admin = |path: &str| app.client.get(format!("{}/{path}", app.admin)).send();
+    assert_eq!(admin("healthz").await.unwrap().status(), 200);
+    assert_eq!(admin("readyz").await.unwrap().status(), 200);
+    let metrics = admin("metrics").await.unwrap().text().await.unwrap();
     assert!(
         metrics.contains(
             "kakehashi_http_requests_total{zone=\"hospital\",method=\"GET\",status=\"200\"}"

@@ -260,13 +260,7 @@ pub async fn instance_history(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response> {
-    known_type(&resource_type)?;
-    let count = history_count(&query_pairs(query))?;
-    let versions = state.fhir.history(&resource_type, Some(&id), count).await?;
-    Ok(json_response(
-        StatusCode::OK,
-        render::history(versions, &base(&state, &headers)),
-    ))
+    history(&state, &resource_type, Some(&id), &headers, query).await
 }
 
 pub async fn type_history(
@@ -275,12 +269,22 @@ pub async fn type_history(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response> {
-    known_type(&resource_type)?;
+    history(&state, &resource_type, None, &headers, query).await
+}
+
+async fn history(
+    state: &RestState,
+    resource_type: &str,
+    id: Option<&str>,
+    headers: &HeaderMap,
+    query: Option<String>,
+) -> Result<Response> {
+    known_type(resource_type)?;
     let count = history_count(&query_pairs(query))?;
-    let versions = state.fhir.history(&resource_type, None, count).await?;
+    let versions = state.fhir.history(resource_type, id, count).await?;
     Ok(json_response(
         StatusCode::OK,
-        render::history(versions, &base(&state, &headers)),
+        render::history(versions, &base(state, headers)),
     ))
 }
 
