@@ -101,41 +101,30 @@ async fn update_creates_with_the_client_id(app: &TestApp) {
     );
 }
 
+async fn create_if_none_exist(app: &TestApp, condition: &str) -> crate::helpers::Reply {
+    let request = app
+        .client
+        .post(app.url("Patient"))
+        .header("content-type", "application/fhir+json");
+    app.send(
+        request
+            .header("if-none-exist", condition)
+            .body(patient("山田").to_string()),
+    )
+    .await
+}
+
 async fn conditional_create_finds_the_existing_resource(app: &TestApp) {
     let condition = "identifier=urn:oid:1.2.392.100495.20.3.51.11311234567|00012345";
-    let first = app
-        .send(
-            app.client
-                .post(app.url("Patient"))
-                .header("content-type", "application/fhir+json")
-                .header("if-none-exist", condition)
-                .body(patient("山田").to_string()),
-        )
-        .await;
+    let first = create_if_none_exist(app, condition).await;
     assert_eq!(first.status, 201);
-    let second = app
-        .send(
-            app.client
-                .post(app.url("Patient"))
-                .header("content-type", "application/fhir+json")
-                .header("if-none-exist", condition)
-                .body(patient("山田").to_string()),
-        )
-        .await;
+    let second = create_if_none_exist(app, condition).await;
     assert_eq!(second.status, 200);
     assert_eq!(second.body["id"], first.body["id"]);
     assert_eq!(app.count("Patient").await, 1);
     // With two matches the condition is ambiguous: 412, nothing created.
     app.post("Patient", &patient("山田")).await;
-    let third = app
-        .send(
-            app.client
-                .post(app.url("Patient"))
-                .header("content-type", "application/fhir+json")
-                .header("if-none-exist", condition)
-                .body(patient("山田").to_string()),
-        )
-        .await;
+    let third = create_if_none_exist(app, condition).await;
     assert_eq!(third.status, 412);
     assert_eq!(app.count("Patient").await, 2);
 }

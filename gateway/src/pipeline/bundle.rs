@@ -11,9 +11,9 @@ use serde_json::{json, Value};
 use sqlx::AnyConnection;
 
 use crate::pipeline::interactions::{
-    conditional_match, create_in, delete_in, read_in, update_in, Written,
+    conditional_match, create_in, delete_in, prepare_create, read_in, update_in, Written,
 };
-use crate::pipeline::{instant, Fhir, FhirError};
+use crate::pipeline::{etag, instant, parse_etag, Fhir, FhirError};
 use crate::store::resources::StoredVersion;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -272,26 +272,17 @@ fn parse_entry(index: usize, raw: Value) -> Result<Entry, FhirError> {
     })
 }
 
-/// Reads the version number out of an ETag: `W/"3"` or `"3"`.
-pub fn parse_etag(tag: &str) -> Option<i64> {
-    tag.trim()
-        .trim_start_matches("W/")
-        .trim_matches('"')
-        .parse()
-        .ok()
-}
-
 async fn run_entry(conn: &mut AnyConnection, entry: &mut Entry) -> Result<Value, FhirError> {
     let id = entry.id.clone().unwrap_or_default();
     match entry.method {
         Method::Post => {
             let resource = entry.resource.take().unwrap_or(Value::Null);
+            let new = prepare_create(&entry.resource_type, resource, entry.assigned_id.clone())?;
             let written = create_in(
                 conn,
                 &entry.resource_type,
-                resource,
+                new,
                 entry.if_none_exist.as_deref(),
-                entry.assigned_id.clone(),
             )
             .await?;
             Ok(write_response(&written))
@@ -337,21 +328,11 @@ fn content_value(version: &StoredVersion) -> Value {
         .unwrap_or(Value::Null)
 }
 
-pub fn etag(version_id: i64) -> String {
-    format!("W/\"{version_id}\"")
-}
-
 fn status_line(status: u16) -> String {
-    let reason = match status {
-        400 => "Bad Request",
-        404 => "Not Found",
-        409 => "Conflict",
-        410 => "Gone",
-        412 => "Precondition Failed",
-        422 => "Unprocessable Entity",
-        503 => "Service Unavailable",
-        _ => "Internal Server Error",
-    };
+    let reason = axum::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Error");
     format!("{status} {reason}")
 }
 

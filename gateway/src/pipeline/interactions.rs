@@ -28,34 +28,11 @@ impl Fhir {
         body: Value,
         if_none_exist: Option<&str>,
     ) -> Result<Written, FhirError> {
-        check_type(&body, Some(resource_type))?;
-        let id = uuid::Uuid::new_v4().to_string();
-        let last_updated_ms = now_ms();
-        let prepared = prepare(body, resource_type, &id, 1, last_updated_ms)?;
+        let new = prepare_create(resource_type, body, None)?;
         let mut tx = self.store.begin().await?;
-        if let Some(query) = if_none_exist {
-            if let Some(existing) = conditional_match(&mut tx, resource_type, query).await? {
-                let version = read_in(&mut tx, resource_type, &existing).await?;
-                return Ok(Written {
-                    version,
-                    created: false,
-                });
-            }
-        }
-        let version = store_prepared(
-            &mut tx,
-            resource_type,
-            &id,
-            (1, last_updated_ms),
-            "POST",
-            prepared,
-        )
-        .await?;
+        let written = create_in(&mut tx, resource_type, new, if_none_exist).await?;
         tx.commit().await?;
-        Ok(Written {
-            version,
-            created: true,
-        })
+        Ok(written)
     }
 
     pub async fn update(
@@ -148,17 +125,39 @@ pub async fn read_in(
     }
 }
 
-/// Creates a resource with a new server-assigned id (or `id` when a transaction assigned one already).
-/// With `if_none_exist` (a search query such as `identifier=sys|val`), an existing single match is
-/// returned instead, and several matches are a 412.
+/// A resource checked and stamped for creation, not yet written.
+pub struct NewResource {
+    id: String,
+    last_updated_ms: i64,
+    prepared: Prepared,
+}
+
+/// Checks and stamps a resource for creation, with a new server-assigned id (or `id` when a transaction
+/// assigned one already).
+pub fn prepare_create(
+    resource_type: &str,
+    body: Value,
+    id: Option<String>,
+) -> Result<NewResource, FhirError> {
+    check_type(&body, Some(resource_type))?;
+    let id = id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let last_updated_ms = now_ms();
+    let prepared = prepare(body, resource_type, &id, 1, last_updated_ms)?;
+    Ok(NewResource {
+        id,
+        last_updated_ms,
+        prepared,
+    })
+}
+
+/// Writes a prepared resource. With `if_none_exist` (a search query such as `identifier=sys|val`), an
+/// existing single match is returned instead, and several matches are a 412.
 pub async fn create_in(
     conn: &mut AnyConnection,
     resource_type: &str,
-    body: Value,
+    new: NewResource,
     if_none_exist: Option<&str>,
-    id: Option<String>,
 ) -> Result<Written, FhirError> {
-    check_type(&body, Some(resource_type))?;
     if let Some(query) = if_none_exist {
         if let Some(existing) = conditional_match(conn, resource_type, query).await? {
             return Ok(Written {
@@ -167,13 +166,20 @@ pub async fn create_in(
             });
         }
     }
-    let id = id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    write(conn, resource_type, &id, 1, body, "POST")
-        .await
-        .map(|version| Written {
-            version,
-            created: true,
-        })
+    let version = store_prepared(
+        conn,
+        resource_type,
+        &new.id,
+        1,
+        new.last_updated_ms,
+        "POST",
+        new.prepared,
+    )
+    .await?;
+    Ok(Written {
+        version,
+        created: true,
+    })
 }
 
 /// Finds the one resource matching a conditional-create query, if any.
@@ -225,9 +231,19 @@ pub async fn update_in(
         }
     }
     let created = head.is_none_or(|h| h.deleted);
-    write(conn, resource_type, id, current + 1, body, "PUT")
-        .await
-        .map(|version| Written { version, created })
+    let last_updated_ms = now_ms();
+    let prepared = prepare(body, resource_type, id, current + 1, last_updated_ms)?;
+    let version = store_prepared(
+        conn,
+        resource_type,
+        id,
+        current + 1,
+        last_updated_ms,
+        "PUT",
+        prepared,
+    )
+    .await?;
+    Ok(Written { version, created })
 }
 
 /// Deletes the resource at `id`; deleting a missing or deleted resource succeeds and changes nothing.
@@ -256,37 +272,16 @@ pub async fn delete_in(
     Ok(())
 }
 
-async fn write(
-    conn: &mut AnyConnection,
-    resource_type: &str,
-    id: &str,
-    version_id: i64,
-    body: Value,
-    method: &str,
-) -> Result<StoredVersion, FhirError> {
-    let last_updated_ms = now_ms();
-    let prepared = prepare(body, resource_type, id, version_id, last_updated_ms)?;
-    store_prepared(
-        conn,
-        resource_type,
-        id,
-        (version_id, last_updated_ms),
-        method,
-        prepared,
-    )
-    .await
-}
-
-/// Writes an already prepared resource as `(version, last-updated ms)`.
+/// Writes a prepared resource as version `version_id`, stamped `last_updated_ms`.
 async fn store_prepared(
     conn: &mut AnyConnection,
     resource_type: &str,
     id: &str,
-    stamp: (i64, i64),
+    version_id: i64,
+    last_updated_ms: i64,
     method: &str,
     prepared: Prepared,
 ) -> Result<StoredVersion, FhirError> {
-    let (version_id, last_updated_ms) = stamp;
     let new = NewVersion {
         resource_type,
         id,

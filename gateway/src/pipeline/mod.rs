@@ -36,3 +36,17 @@ pub fn instant(ms: i64) -> String {
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
+
+/// The weak ETag of a version: `W/"3"`.
+pub fn etag(version_id: i64) -> String {
+    format!("W/\"{version_id}\"")
+}
+
+/// Reads the version number out of an ETag: `W/"3"` or `"3"`.
+pub fn parse_etag(tag: &str) -> Option<i64> {
+    tag.trim()
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .ok()
+}

@@ -11,8 +11,7 @@ use serde_json::Value;
 use super::capability::capability_statement;
 use super::render::{self, json_response};
 use super::RestState;
-use crate::pipeline::bundle::parse_etag;
-use crate::pipeline::{instant, now_ms, FhirError};
+use crate::pipeline::{instant, now_ms, parse_etag, FhirError};
 
 type Result<T> = std::result::Result<T, FhirError>;
 
@@ -140,17 +139,7 @@ pub async fn create(
         .fhir
         .create(&resource_type, resource, if_none_exist)
         .await?;
-    let status = if written.created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok(render::resource(
-        status,
-        written.version,
-        &base(&state, &headers),
-        true,
-    ))
+    Ok(render::written(written, &base(&state, &headers), true))
 }
 
 pub async fn update(
@@ -174,17 +163,8 @@ pub async fn update(
         .fhir
         .update(&resource_type, &id, resource, if_match)
         .await?;
-    let status = if written.created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok(render::resource(
-        status,
-        written.version,
-        &base(&state, &headers),
-        written.created,
-    ))
+    let location = written.created;
+    Ok(render::written(written, &base(&state, &headers), location))
 }
 
 pub async fn delete(

@@ -7,9 +7,9 @@ use kakehashi_mappings::fhir::operation_outcome;
 use kakehashi_mappings::fhir::search::SummaryMode;
 use serde_json::Value;
 
-use crate::pipeline::bundle::etag;
+use crate::pipeline::interactions::Written;
 use crate::pipeline::search::SearchResult;
-use crate::pipeline::{instant, FhirError};
+use crate::pipeline::{etag, instant, FhirError};
 use crate::store::resources::StoredVersion;
 
 pub const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
@@ -64,6 +64,16 @@ pub fn resource(
         version.content.unwrap_or_default(),
     )
         .into_response()
+}
+
+/// The answer to a create or update: 201 when it created the resource, 200 otherwise.
+pub fn written(written: Written, base: &str, location: bool) -> Response {
+    let status = if written.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    resource(status, written.version, base, location)
 }
 
 /// A searchset Bundle with self / next / previous links. Stored content is valid JSON written by us,
