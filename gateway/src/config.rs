@@ -8,6 +8,9 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
+use crate::hpki::RevocationMode;
+use crate::zones::policy::{self, PolicyRule};
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
@@ -15,6 +18,9 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub database: DatabaseSettings,
     pub hospital: HospitalZoneSettings,
+    pub consultation: ConsultationZoneSettings,
+    /// Who may do what in which zone; empty: the built-in default rules (see `zones::policy`).
+    pub policy: Vec<PolicyRule>,
     pub admin: AdminSettings,
     pub fhir: FhirSettings,
     pub log: LogSettings,
@@ -33,6 +39,46 @@ pub struct DatabaseSettings {
 pub struct HospitalZoneSettings {
     /// Where the hospital-zone FHIR REST listener binds (port 0 picks a free port).
     pub listen: SocketAddr,
+}
+
+/// The consultation zone (design.md §2): HTTPS with mutual TLS, HPKI doctors and pinned services.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsultationZoneSettings {
+    /// false: no consultation listener.
+    pub enabled: bool,
+    pub listen: SocketAddr,
+    /// The server's certificate chain (PEM) and key; both empty: a development certificate generated
+    /// into `<data_dir>/dev-pki/` on first start.
+    pub server_cert: PathBuf,
+    pub server_key: PathBuf,
+    /// HPKI trust anchors (files or folders, PEM or DER), e.g. the MHLW HPKI Root CA V2; empty: the
+    /// development HPKI root in `<data_dir>/dev-pki/`.
+    pub trust: Vec<PathBuf>,
+    /// Issuing CAs (e.g. the MEDIS authentication CA) so clients need not send them.
+    pub intermediates: Vec<PathBuf>,
+    /// CRLs and ARLs: files or `http://` URLs, reloaded every `crl_refresh_seconds`.
+    pub crls: Vec<String>,
+    pub crl_refresh_seconds: u64,
+    /// `strict`: a stale or missing CRL refuses the certificate; `best-effort`: it does not.
+    pub revocation: RevocationMode,
+    /// hcRoles a doctor certificate needs to complete the handshake at all; empty: decided per request
+    /// by the policy.
+    pub required_roles: Vec<String>,
+    /// Service certificates identified by SHA-256 fingerprint (the consultation platform itself).
+    pub services: Vec<PinnedService>,
+    /// Identifier systems (prefixes) local to the hospital; the consultation zone sees zone-facing
+    /// substitutes instead (identifier cross-reference).
+    pub hidden_identifier_systems: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PinnedService {
+    /// The name used in the policy (`service:NAME`) and in the audit log.
+    pub name: String,
+    /// SHA-256 of the certificate (DER), hex with or without colons.
+    pub sha256: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -70,6 +116,8 @@ impl Default for Settings {
             data_dir: PathBuf::from("kakehashi-data"),
             database: DatabaseSettings::default(),
             hospital: HospitalZoneSettings::default(),
+            consultation: ConsultationZoneSettings::default(),
+            policy: Vec::new(),
             admin: AdminSettings::default(),
             fhir: FhirSettings::default(),
             log: LogSettings::default(),
@@ -90,6 +138,26 @@ impl Default for HospitalZoneSettings {
     fn default() -> Self {
         HospitalZoneSettings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+        }
+    }
+}
+
+impl Default for ConsultationZoneSettings {
+    fn default() -> Self {
+        ConsultationZoneSettings {
+            enabled: true,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8443)),
+            server_cert: PathBuf::new(),
+            server_key: PathBuf::new(),
+            trust: Vec::new(),
+            intermediates: Vec::new(),
+            crls: Vec::new(),
+            crl_refresh_seconds: 3600,
+            revocation: RevocationMode::Strict,
+            required_roles: Vec::new(),
+            services: Vec::new(),
+            // JP Core 患者番号 systems: urn:oid:1.2.392.100495.20.3.51.1 + 医療機関コード (jp-standards.md).
+            hidden_identifier_systems: vec!["urn:oid:1.2.392.100495.20.3.51.".into()],
         }
     }
 }
@@ -173,6 +241,31 @@ impl Settings {
                 "fhir.default_count must be between 1 and fhir.max_count".into(),
             ));
         }
+        let c = &self.consultation;
+        if c.server_cert.as_os_str().is_empty() != c.server_key.as_os_str().is_empty() {
+            return Err(ConfigError::Invalid(
+                "consultation.server_cert and consultation.server_key go together".into(),
+            ));
+        }
+        if c.trust.is_empty() && !(c.intermediates.is_empty() && c.crls.is_empty()) {
+            return Err(ConfigError::Invalid(
+                "consultation.intermediates and consultation.crls need consultation.trust".into(),
+            ));
+        }
+        if c.crl_refresh_seconds == 0 {
+            return Err(ConfigError::Invalid(
+                "consultation.crl_refresh_seconds must be at least 1".into(),
+            ));
+        }
+        for service in &c.services {
+            if crate::tls::pins::parse_fingerprint(&service.sha256).is_none() {
+                return Err(ConfigError::Invalid(format!(
+                    "consultation.services: the sha256 of {:?} is not 64 hex digits",
+                    service.name
+                )));
+            }
+        }
+        policy::check_rules(&self.policy).map_err(ConfigError::Invalid)?;
         if self.database.max_connections == 0 {
             return Err(ConfigError::Invalid(
                 "database.max_connections must be at least 1".into(),

@@ -3,26 +3,53 @@
 
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+use crate::audit::AuditLog;
 use crate::channels::fhir_rest::{self, RestState};
 use crate::config::Settings;
+use crate::hpki::{RoleRequirement, TrustStore, Verifier};
 use crate::metrics::{self, Metrics};
 use crate::pipeline::{Fhir, Paging};
 use crate::store::Store;
+use crate::tls::client_verifier::HpkiClientVerifier;
+use crate::tls::crl_refresh::CrlRefresher;
+use crate::tls::pins::Pins;
+use crate::tls::{dev_pki, TlsError};
 use crate::zones::admin::{self, AdminState};
+use crate::zones::consultation::ConsultationListener;
+use crate::zones::guard::{guard, Guard};
+use crate::zones::policy::Policy;
+use crate::zones::xref::Xref;
 
 /// A gateway whose listeners are bound and whose store is open, ready to serve.
 pub struct Application {
     pub hospital_addr: SocketAddr,
     pub admin_addr: SocketAddr,
+    /// The consultation zone's address, when it is enabled.
+    pub consultation_addr: Option<SocketAddr>,
+    /// The development PKI, when the consultation zone uses it (no certificates configured).
+    pub dev_pki: Option<dev_pki::DevPki>,
     pub store: Store,
+    pub audit: AuditLog,
     hospital: (TcpListener, Router),
     admin: (TcpListener, Router),
+    consultation: Option<Consultation>,
+}
+
+/// The consultation listener with its CRL refresher.
+struct Consultation {
+    listener: ConsultationListener,
+    refresher: CrlRefresher,
+    verifier: Arc<Verifier>,
+    refresh_every: Duration,
 }
 
 /// Why start-up failed, so `main` can choose the exit code.
@@ -37,6 +64,8 @@ pub enum StartError {
     },
     #[error("cannot create the data folder {0}: {1}")]
     DataDir(String, std::io::Error),
+    #[error("consultation zone TLS: {0}")]
+    Tls(#[from] TlsError),
 }
 
 impl Application {
@@ -58,15 +87,34 @@ impl Application {
         let rest = RestState {
             fhir,
             base_url: settings.fhir.base_url.clone(),
+            scheme: "http",
             max_body_bytes: settings.fhir.max_body_bytes,
         };
-        let hospital_router = fhir_rest::router(rest).layer(axum::middleware::from_fn_with_state(
-            (metrics.clone(), "hospital"),
-            metrics::track,
-        ));
+        let audit = AuditLog::start(store.clone());
+        let zone_guard = |zone: &'static str, xref: Option<Xref>| Guard {
+            zone,
+            policy: Arc::new(Policy::for_zone(zone, &settings.policy)),
+            audit: audit.clone(),
+            xref,
+            max_body_bytes: settings.fhir.max_body_bytes,
+        };
+        let zone_router = |guard_state: Guard, scheme: &'static str| {
+            let zone = guard_state.zone;
+            let rest = RestState {
+                scheme,
+                ..rest.clone()
+            };
+            fhir_rest::router(rest)
+                .layer(axum::middleware::from_fn_with_state(guard_state, guard))
+                .layer(axum::middleware::from_fn_with_state(
+                    (metrics.clone(), zone),
+                    metrics::track,
+                ))
+        };
+        let hospital_router = zone_router(zone_guard("hospital", None), "http");
         let admin_router = admin::router(AdminState {
             store: store.clone(),
-            metrics,
+            metrics: metrics.clone(),
         });
         let bind = |addr: SocketAddr| async move {
             TcpListener::bind(addr)
@@ -76,12 +124,77 @@ impl Application {
         let hospital_listener = bind(settings.hospital.listen).await?;
         let admin_listener = bind(settings.admin.listen).await?;
         let local = |l: &TcpListener, fallback| l.local_addr().unwrap_or(fallback);
+
+        let mut dev = None;
+        let mut consultation = None;
+        let mut consultation_addr = None;
+        if settings.consultation.enabled {
+            let c = &settings.consultation;
+            let needs_dev = c.server_cert.as_os_str().is_empty() || c.trust.is_empty();
+            if needs_dev {
+                dev = Some(dev_pki::ensure(&settings.data_dir)?);
+            }
+            let (chain_path, key_path) = match &dev {
+                Some(d) if c.server_cert.as_os_str().is_empty() => {
+                    (d.server_chain.clone(), d.server_key.clone())
+                }
+                _ => (c.server_cert.clone(), c.server_key.clone()),
+            };
+            let (anchors, intermediates, crl_sources): (Vec<PathBuf>, Vec<PathBuf>, Vec<String>) =
+                match &dev {
+                    Some(d) if c.trust.is_empty() => (
+                        vec![d.hpki_root.clone()],
+                        vec![d.hpki_auth_ca.clone()],
+                        d.crls.iter().map(|p| p.display().to_string()).collect(),
+                    ),
+                    _ => (c.trust.clone(), c.intermediates.clone(), c.crls.clone()),
+                };
+            let trust = TrustStore::load(&anchors, &intermediates).map_err(TlsError::from)?;
+            let mut refresher = CrlRefresher::new(crl_sources);
+            let crls = refresher.load(&trust).await;
+            let verifier = Arc::new(Verifier::new(trust, crls, c.revocation));
+            let roles = if c.required_roles.is_empty() {
+                RoleRequirement::Any
+            } else {
+                RoleRequirement::OneOf(c.required_roles.clone())
+            };
+            let client_verifier = Arc::new(HpkiClientVerifier::new(
+                verifier.clone(),
+                Pins::new(&c.services),
+                roles,
+            ));
+            let config = crate::tls::server_config(
+                crate::tls::read_chain(&chain_path)?,
+                crate::tls::read_key(&key_path)?,
+                client_verifier.clone(),
+            )?;
+            let xref = Xref::new(store.clone(), "consultation", &c.hidden_identifier_systems);
+            let router = zone_router(zone_guard("consultation", Some(xref)), "https");
+            let listener = bind(c.listen).await?;
+            consultation_addr = Some(local(&listener, c.listen));
+            consultation = Some(Consultation {
+                listener: ConsultationListener {
+                    listener,
+                    acceptor: tokio_rustls::TlsAcceptor::from(config),
+                    verifier: client_verifier,
+                    router,
+                    audit: audit.clone(),
+                },
+                refresher,
+                verifier,
+                refresh_every: Duration::from_secs(c.crl_refresh_seconds),
+            });
+        }
         Ok(Application {
             hospital_addr: local(&hospital_listener, settings.hospital.listen),
             admin_addr: local(&admin_listener, settings.admin.listen),
+            consultation_addr,
+            dev_pki: dev,
             store,
+            audit,
             hospital: (hospital_listener, hospital_router),
             admin: (admin_listener, admin_router),
+            consultation,
         })
     }
 
@@ -97,12 +210,22 @@ impl Application {
             trigger.cancel();
         });
         let serve = |(listener, router): (TcpListener, Router), token: CancellationToken| {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async move { token.cancelled().await })
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move { token.cancelled().await })
         };
         let hospital = serve(self.hospital, token.clone());
         let admin = serve(self.admin, token.clone());
-        let (h, a) = tokio::join!(hospital.into_future(), admin.into_future());
+        let consultation = async {
+            if let Some(c) = self.consultation {
+                tokio::spawn(c.refresher.run(c.verifier, c.refresh_every, token.clone()));
+                c.listener.serve(token.clone()).await;
+            }
+        };
+        let (h, a, ()) = tokio::join!(hospital.into_future(), admin.into_future(), consultation);
+        self.audit.shutdown().await;
         h.context("hospital listener failed")?;
         a.context("admin listener failed")?;
         self.store.close().await;

@@ -20,6 +20,12 @@ pub struct TestApp {
     pub base: String,
     pub admin: String,
     pub client: reqwest::Client,
+    /// The database the gateway uses (`sqlite://…` or `postgres://…`), for tests that inspect it.
+    pub database_url: String,
+    /// The consultation zone's HTTPS address.
+    pub consultation: SocketAddr,
+    /// The data folder (the development PKI is generated into `dev-pki/` there).
+    pub data_dir: std::path::PathBuf,
     _stop: oneshot::Sender<()>,
     _dir: tempfile::TempDir,
 }
@@ -36,6 +42,7 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Settings)) -> TestA
     };
     settings.hospital.listen = SocketAddr::from(([127, 0, 0, 1], 0));
     settings.admin.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+    settings.consultation.listen = SocketAddr::from(([127, 0, 0, 1], 0));
     if db == Db::Postgres {
         settings.database.url = crate::pg::fresh_database_url().await;
     }
@@ -45,6 +52,7 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Settings)) -> TestA
         .expect("the gateway starts");
     let base = format!("http://{}/fhir", app.hospital_addr);
     let admin = format!("http://{}", app.admin_addr);
+    let consultation = app.consultation_addr.expect("consultation zone enabled");
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(app.run_until(async move {
         let _ = stopped.await;
@@ -53,6 +61,9 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Settings)) -> TestA
         base,
         admin,
         client: reqwest::Client::new(),
+        database_url: settings.database_url(),
+        consultation,
+        data_dir: settings.data_dir.clone(),
         _stop: stop,
         _dir: dir,
     }

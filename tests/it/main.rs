@@ -1,9 +1,13 @@
 //! End-to-end tests: the real gateway on port 0, over real HTTP, against SQLite and PostgreSQL.
 
+mod audit;
 mod bundles;
+mod consultation;
 mod crud;
 mod errors;
 mod examples;
 mod helpers;
+mod mtls;
 mod pg;
+mod pki;
 mod search;

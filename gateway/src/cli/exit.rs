@@ -41,6 +41,7 @@ impl From<crate::startup::StartError> for CliError {
             crate::startup::StartError::Store(_) => Exit::Unavailable,
             crate::startup::StartError::Bind { .. } => Exit::Unavailable,
             crate::startup::StartError::DataDir(..) => Exit::Io,
+            crate::startup::StartError::Tls(_) => Exit::Config,
         };
         CliError::new(exit, e.to_string())
     }

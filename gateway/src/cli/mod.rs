@@ -1,9 +1,11 @@
 //! The command line (clap): `serve`, `check-config`, `convert`, `validate`. Each subcommand has its own
 //! file; this one parses arguments and maps results to exit codes.
 
+mod audit;
 mod check_config;
 mod convert;
 pub mod exit;
+mod hpki;
 mod serve;
 mod validate;
 
@@ -75,6 +77,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: OutputFormat,
     },
+    /// Inspect and verify HPKI (保健医療福祉分野PKI) certificates: hcRole, policies, chain, revocation.
+    #[command(subcommand)]
+    Hpki(hpki::HpkiCommand),
+    /// Work with the hash-chained audit log.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 /// Parses the command line, runs it and returns the process exit code.
@@ -105,6 +113,8 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::CheckConfig { config, format } => check_config::run(config.as_deref(), format),
         Command::Convert { from, to, file } => convert::run(&from, &to, file.as_deref()),
         Command::Validate { files, format } => validate::run(&files, format),
+        Command::Hpki(command) => hpki::run(command),
+        Command::Audit(command) => audit::run(command),
     }
 }
 

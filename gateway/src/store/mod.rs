@@ -4,6 +4,7 @@
 mod error;
 pub mod resources;
 pub mod search;
+mod xref;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -1,4 +1,10 @@
-//! Listeners and their zones (design.md §2). Issue #2 has the hospital zone (FHIR REST over HTTP) and the
-//! admin listener; the consultation zone (mutual TLS) comes with issue #3.
+//! Listeners and their zones (design.md §2): the hospital zone (FHIR REST over HTTP), the consultation
+//! zone (FHIR REST over mutual TLS), their shared guard (policy, audit, identifier cross-reference) and
+//! the admin listener.
 
 pub mod admin;
+pub mod consultation;
+pub mod guard;
+pub mod identity;
+pub mod policy;
+pub mod xref;

@@ -15,7 +15,7 @@ use crate::pipeline::{instant, now_ms, parse_etag, FhirError};
 
 type Result<T> = std::result::Result<T, FhirError>;
 
-/// The public base URL: configured, or `http://<Host>/fhir`.
+/// The public base URL: configured, or `<scheme>://<Host>/fhir`.
 fn base(state: &RestState, headers: &HeaderMap) -> String {
     if !state.base_url.is_empty() {
         return state.base_url.trim_end_matches('/').to_string();
@@ -24,7 +24,7 @@ fn base(state: &RestState, headers: &HeaderMap) -> String {
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
-    format!("http://{host}/fhir")
+    format!("{}://{host}/fhir", state.scheme)
 }
 
 fn known_type(resource_type: &str) -> Result<()> {

@@ -15,6 +15,8 @@ pub struct RestState {
     pub fhir: Fhir,
     /// Public base URL (`https://host/fhir`); empty: derived from the Host header.
     pub base_url: String,
+    /// `http` or `https`, for base URLs derived from the Host header.
+    pub scheme: &'static str,
     pub max_body_bytes: usize,
 }
 

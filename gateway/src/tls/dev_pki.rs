@@ -1,0 +1,149 @@
+//! The development PKI, generated into `<data_dir>/dev-pki/` on the first start without configured
+//! certificates, so `kakehashi serve` works at once: a TLS server certificate (with its own dev CA for
+//! `curl --cacert`), an HPKI-like root and authentication CA with the real hcRole and policy encodings,
+//! their CRL and ARL, and a demo doctor client certificate. Never for production: the keys lie beside it.
+
+use std::path::{Path, PathBuf};
+
+use time::{Duration, OffsetDateTime};
+
+use super::TlsError;
+use crate::hpki::issue::{Authority, LeafSpec};
+
+/// HPKI authentication sub-CA policy (hpki.md §0.2).
+const AUTH_CA_POLICY: &str = "1.2.392.100495.1.5.1.2.3.1";
+
+/// Where the development files are.
+#[derive(Debug, Clone)]
+pub struct DevPki {
+    pub dir: PathBuf,
+    /// Server certificate chain and key of the consultation listener.
+    pub server_chain: PathBuf,
+    pub server_key: PathBuf,
+    /// The CA that signed the server certificate (give it to `curl --cacert`).
+    pub server_ca: PathBuf,
+    /// The HPKI-like trust anchor and authentication CA.
+    pub hpki_root: PathBuf,
+    pub hpki_auth_ca: PathBuf,
+    /// The authentication CA's CRL and the root's ARL.
+    pub crls: Vec<PathBuf>,
+    /// Demo doctor client certificate (with its CA) and key.
+    pub doctor_chain: PathBuf,
+    pub doctor_key: PathBuf,
+}
+
+impl DevPki {
+    fn at(dir: &Path) -> DevPki {
+        DevPki {
+            dir: dir.to_path_buf(),
+            server_chain: dir.join("server.pem"),
+            server_key: dir.join("server.key.pem"),
+            server_ca: dir.join("server-ca.pem"),
+            hpki_root: dir.join("hpki-root.pem"),
+            hpki_auth_ca: dir.join("hpki-auth-ca.pem"),
+            crls: vec![
+                dir.join("hpki-auth-ca.crl.der"),
+                dir.join("hpki-root.arl.der"),
+            ],
+            doctor_chain: dir.join("doctor.pem"),
+            doctor_key: dir.join("doctor.key.pem"),
+        }
+    }
+
+    fn complete(&self) -> bool {
+        let mut files = vec![
+            &self.server_chain,
+            &self.server_key,
+            &self.server_ca,
+            &self.hpki_root,
+            &self.hpki_auth_ca,
+            &self.doctor_chain,
+            &self.doctor_key,
+        ];
+        files.extend(self.crls.iter());
+        files.iter().all(|p| p.exists())
+    }
+}
+
+/// The development PKI under `data_dir`, generated when missing.
+pub fn ensure(data_dir: &Path) -> Result<DevPki, TlsError> {
+    let pki = DevPki::at(&data_dir.join("dev-pki"));
+    if pki.complete() {
+        return Ok(pki);
+    }
+    generate(&pki)?;
+    tracing::info!(dir = %pki.dir.display(), "Generated the development PKI (server certificate, HPKI-like CA, demo doctor certificate).");
+    Ok(pki)
+}
+
+fn generate(pki: &DevPki) -> Result<(), TlsError> {
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| TlsError::Io { path, source }
+    };
+    std::fs::create_dir_all(&pki.dir).map_err(io(&pki.dir))?;
+    let now = OffsetDateTime::now_utc();
+    let start = now - Duration::days(1);
+    let end = now + Duration::days(5 * 365);
+
+    let tls_ca = Authority::root("Kakehashi Development TLS CA", start, end)?;
+    let server = tls_ca.issue(&LeafSpec::server(&["localhost"], 2, now))?;
+
+    let root = Authority::root(
+        "Kakehashi DEV HPKI Root CA (not for production)",
+        start,
+        end,
+    )?;
+    let auth_ca = root.sub_ca(
+        "Kakehashi-DEV-AuthCA-forAuthentication-forIndividual",
+        AUTH_CA_POLICY,
+        3,
+        start,
+        end,
+    )?;
+    let mut doctor_spec =
+        LeafSpec::doctor_authentication("Yamada Taro", &["Medical Doctor"], 100, now);
+    doctor_spec.japanese_name = Some("山田　太郎".into());
+    doctor_spec.organization = Some("Kakehashi Demo Clinic".into());
+    let doctor = auth_ca.issue(&doctor_spec)?;
+    // Development CRLs are valid as long as the certificates, so a dev server never goes stale.
+    let crl = auth_ca.crl(1, start, end, &[], false)?;
+    let arl = root.crl(1, start, end, &[], true)?;
+
+    let write = |path: &Path, bytes: &[u8]| std::fs::write(path, bytes).map_err(io(path));
+    write(&pki.server_ca, tls_ca.cert_pem.as_bytes())?;
+    write(
+        &pki.server_chain,
+        format!("{}{}", server.cert_pem, tls_ca.cert_pem).as_bytes(),
+    )?;
+    write_secret(&pki.server_key, &server.key_pem).map_err(io(&pki.server_key))?;
+    write(&pki.hpki_root, root.cert_pem.as_bytes())?;
+    write(&pki.hpki_auth_ca, auth_ca.cert_pem.as_bytes())?;
+    write(&pki.crls[0], &crl)?;
+    write(&pki.crls[1], &arl)?;
+    write(
+        &pki.doctor_chain,
+        format!("{}{}", doctor.cert_pem, auth_ca.cert_pem).as_bytes(),
+    )?;
+    write_secret(&pki.doctor_key, &doctor.key_pem).map_err(io(&pki.doctor_key))?;
+    write(
+        &pki.dir.join("README.txt"),
+        b"Development PKI generated by Kakehashi. NOT FOR PRODUCTION: the private keys are in this folder.\n\
+          server.pem/server.key.pem: the consultation listener (localhost, 127.0.0.1); server-ca.pem: its CA.\n\
+          hpki-root.pem, hpki-auth-ca.pem, *.crl.der, *.arl.der: an HPKI-like trust chain and its CRLs.\n\
+          doctor.pem/doctor.key.pem: a demo doctor (hcRole Medical Doctor) for mutual TLS, e.g.\n\
+          curl --cacert server-ca.pem --cert doctor.pem --key doctor.key.pem https://localhost:8443/fhir/metadata\n",
+    )?;
+    Ok(())
+}
+
+/// Writes a private key readable by the owner only.
+fn write_secret(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}

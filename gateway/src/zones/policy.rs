@@ -1,0 +1,293 @@
+//! The zone policy (design.md §2, seed rules S2/S7/ID5): declarative rules saying which client identity
+//! (an HPKI role, a named service certificate, the hospital network) may do which FHIR operation on which
+//! resource kinds in which zone. Anything no rule allows is refused (403 with an OperationOutcome).
+
+use serde::{Deserialize, Serialize};
+
+use super::identity::Identity;
+
+/// The zones a rule can name.
+pub const ZONES: [&str; 2] = ["consultation", "hospital"];
+
+/// The operations a rule can name (FHIR RESTful interactions, plus `*`).
+pub const OPERATIONS: [&str; 12] = [
+    "capabilities",
+    "create",
+    "read",
+    "vread",
+    "update",
+    "delete",
+    "search",
+    "history",
+    "transaction",
+    "batch",
+    "operation",
+    "*",
+];
+
+/// Operations that read stored data: never granted to the consultation zone, which may read hospital
+/// data only through named queries (a later release).
+const READS: [&str; 4] = ["read", "vread", "search", "history"];
+
+/// One rule: `who` may do `operations` on `resources` in `zone`.
+///
+/// `who` entries: `role:<hcRole>` (an HPKI certificate carrying that hcRole, e.g. `role:Medical Doctor`),
+/// `service:<name>` (a pinned service certificate; `service:*` any of them), `network` (a peer of the
+/// hospital zone's plain listener) or `*` (any authenticated identity of the zone).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyRule {
+    pub zone: String,
+    pub who: Vec<String>,
+    pub operations: Vec<String>,
+    /// Resource types, or `*`.
+    pub resources: Vec<String>,
+}
+
+/// The rules in force when the configuration names none.
+pub fn default_rules() -> Vec<PolicyRule> {
+    let strings = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    vec![
+        PolicyRule {
+            zone: "hospital".into(),
+            who: strings(&["network"]),
+            operations: strings(&["*"]),
+            resources: strings(&["*"]),
+        },
+        PolicyRule {
+            zone: "consultation".into(),
+            who: strings(&["role:Medical Doctor", "role:Dentist", "service:*"]),
+            operations: strings(&["capabilities", "create", "transaction"]),
+            resources: strings(&[
+                "AllergyIntolerance",
+                "CarePlan",
+                "Composition",
+                "Condition",
+                "Consent",
+                "DocumentReference",
+                "Encounter",
+                "Medication",
+                "MedicationRequest",
+                "Observation",
+                "Provenance",
+            ]),
+        },
+    ]
+}
+
+/// Refuses rules that name unknown zones or operations, and reads in the consultation zone.
+pub fn check_rules(rules: &[PolicyRule]) -> Result<(), String> {
+    for (i, rule) in rules.iter().enumerate() {
+        let at = format!("policy[{i}]");
+        if !ZONES.contains(&rule.zone.as_str()) {
+            return Err(format!(
+                "{at}.zone must be one of {ZONES:?}; got {:?}",
+                rule.zone
+            ));
+        }
+        if rule.who.is_empty() || rule.operations.is_empty() || rule.resources.is_empty() {
+            return Err(format!(
+                "{at}: who, operations and resources must not be empty"
+            ));
+        }
+        for who in &rule.who {
+            let ok = who == "*"
+                || who == "network"
+                || who.strip_prefix("role:").is_some_and(|r| !r.is_empty())
+                || who.strip_prefix("service:").is_some_and(|s| !s.is_empty());
+            if !ok {
+                return Err(format!(
+                    "{at}.who: {who:?} is not role:NAME, service:NAME, network or *"
+                ));
+            }
+        }
+        for op in &rule.operations {
+            if !OPERATIONS.contains(&op.as_str()) {
+                return Err(format!("{at}.operations: unknown operation {op:?}"));
+            }
+            if rule.zone == "consultation" && (op == "*" || READS.contains(&op.as_str())) {
+                return Err(format!(
+                    "{at}: the consultation zone cannot be granted {op:?}; it never reads hospital data directly"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The rules of one zone, ready to be asked.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    zone: &'static str,
+    rules: Vec<PolicyRule>,
+}
+
+impl Policy {
+    /// The rules for `zone` from the configured ones (or the defaults when none are configured).
+    pub fn for_zone(zone: &'static str, configured: &[PolicyRule]) -> Policy {
+        let all = if configured.is_empty() {
+            default_rules()
+        } else {
+            configured.to_vec()
+        };
+        Policy {
+            zone,
+            rules: all.into_iter().filter(|r| r.zone == zone).collect(),
+        }
+    }
+
+    pub fn zone(&self) -> &'static str {
+        self.zone
+    }
+
+    /// True when some rule lets `who` do `operation` on `resource_type` (None: no resource type, as for
+    /// `capabilities` or a whole transaction).
+    pub fn allows(&self, who: &Identity, operation: &str, resource_type: Option<&str>) -> bool {
+        if self.zone == "consultation" && READS.contains(&operation) {
+            return false;
+        }
+        self.rules.iter().any(|rule| {
+            rule.who.iter().any(|w| matches_who(w, who))
+                && rule.operations.iter().any(|o| o == "*" || o == operation)
+                && match resource_type {
+                    None => true,
+                    Some(t) => rule.resources.iter().any(|r| r == "*" || r == t),
+                }
+        })
+    }
+}
+
+fn matches_who(entry: &str, who: &Identity) -> bool {
+    match who {
+        Identity::Unidentified => false,
+        Identity::Network { .. } => entry == "network" || entry == "*",
+        Identity::Service { name, .. } => {
+            entry == "*"
+                || entry == "service:*"
+                || entry.strip_prefix("service:") == Some(name.as_str())
+        }
+        Identity::Person { roles, .. } => {
+            entry == "*"
+                || entry
+                    .strip_prefix("role:")
+                    .is_some_and(|role| roles.iter().any(|r| r == role))
+        }
+    }
+}
+
+/// The FHIR interaction of a request under `/fhir`, and its resource type when the path names one.
+pub fn classify(method: &axum::http::Method, path: &str) -> (&'static str, Option<String>) {
+    use axum::http::Method;
+    let rest = path.strip_prefix("/fhir").unwrap_or(path);
+    let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+    let typ = parts.first().map(|t| t.to_string());
+    let op = match (method, parts.as_slice()) {
+        (&Method::GET, ["metadata"]) => return ("capabilities", None),
+        (&Method::POST, []) => return ("transaction", None),
+        (&Method::GET, [_]) | (&Method::POST, [_, "_search"]) => "search",
+        (&Method::POST, [_]) => "create",
+        (&Method::GET, [_, "_history"]) => "history",
+        (&Method::GET, [t, _]) if t.starts_with('$') => "operation",
+        (&Method::GET, [_, _]) => "read",
+        (&Method::PUT, [_, _]) => "update",
+        (&Method::DELETE, [_, _]) => "delete",
+        (&Method::GET, [_, _, "_history"]) => "history",
+        (&Method::GET, [_, _, "_history", _]) => "vread",
+        (_, [_, op, ..]) if op.starts_with('$') => "operation",
+        _ => "unknown",
+    };
+    (op, typ)
+}
+
+/// The operation of one transaction/batch entry from its `request.method` and `request.url`.
+pub fn classify_entry(method: &str, url: &str) -> (&'static str, Option<String>) {
+    let path = url.split('?').next().unwrap_or(url);
+    let path = format!("/fhir/{}", path.trim_start_matches('/'));
+    match axum::http::Method::from_bytes(method.as_bytes()) {
+        Ok(m) => classify(&m, &path),
+        Err(_) => ("unknown", None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::Method;
+
+    fn doctor(role: &str) -> Identity {
+        Identity::Person {
+            subject: "CN=Test".into(),
+            serial: "01".into(),
+            issuer: "CN=CA".into(),
+            roles: vec![role.into()],
+        }
+    }
+
+    #[test]
+    fn defaults_let_doctors_create_consents_but_not_read_or_touch_other_kinds() {
+        let p = Policy::for_zone("consultation", &[]);
+        assert!(p.allows(&doctor("Medical Doctor"), "create", Some("Consent")));
+        assert!(p.allows(&doctor("Dentist"), "create", Some("CarePlan")));
+        assert!(!p.allows(&doctor("Pharmacist"), "create", Some("Consent")));
+        assert!(!p.allows(&doctor("Medical Doctor"), "read", Some("Patient")));
+        assert!(!p.allows(&doctor("Medical Doctor"), "create", Some("Patient")));
+        assert!(!p.allows(&doctor("Medical Doctor"), "delete", Some("Consent")));
+        let service = Identity::Service {
+            name: "platform".into(),
+            fingerprint: String::new(),
+        };
+        assert!(p.allows(&service, "create", Some("Consent")));
+        assert!(!p.allows(&Identity::Unidentified, "capabilities", None));
+        let h = Policy::for_zone("hospital", &[]);
+        let lan = Identity::Network {
+            peer: "10.0.0.1:1".into(),
+        };
+        assert!(h.allows(&lan, "read", Some("Patient")));
+        assert!(!h.allows(&doctor("Medical Doctor"), "read", Some("Patient")));
+    }
+
+    #[test]
+    fn rules_are_checked() {
+        let mut rule = default_rules().remove(1);
+        assert!(check_rules(std::slice::from_ref(&rule)).is_ok());
+        rule.operations.push("search".into());
+        assert!(check_rules(std::slice::from_ref(&rule))
+            .unwrap_err()
+            .contains("cannot be granted"));
+        rule.operations.pop();
+        rule.who.push("doctor".into());
+        assert!(check_rules(std::slice::from_ref(&rule)).is_err());
+        rule.who.pop();
+        rule.zone = "internet".into();
+        assert!(check_rules(&[rule]).is_err());
+    }
+
+    #[test]
+    fn requests_are_classified() {
+        assert_eq!(classify(&Method::GET, "/fhir/metadata").0, "capabilities");
+        assert_eq!(
+            classify(&Method::POST, "/fhir/Consent"),
+            ("create", Some("Consent".into()))
+        );
+        assert_eq!(classify(&Method::GET, "/fhir/Patient/1").0, "read");
+        assert_eq!(classify(&Method::GET, "/fhir/Patient").0, "search");
+        assert_eq!(classify(&Method::POST, "/fhir/Patient/_search").0, "search");
+        assert_eq!(
+            classify(&Method::GET, "/fhir/Patient/1/_history/2").0,
+            "vread"
+        );
+        assert_eq!(
+            classify(&Method::GET, "/fhir/Patient/_history").0,
+            "history"
+        );
+        assert_eq!(classify(&Method::PUT, "/fhir/Patient/1").0, "update");
+        assert_eq!(classify(&Method::POST, "/fhir").0, "transaction");
+        assert_eq!(classify(&Method::POST, "/fhir/").0, "transaction");
+        assert_eq!(classify_entry("GET", "Patient?identifier=x").0, "search");
+        assert_eq!(
+            classify_entry("POST", "Consent"),
+            ("create", Some("Consent".into()))
+        );
+        assert_eq!(classify_entry("DELETE", "Consent/1").0, "delete");
+    }
+}
