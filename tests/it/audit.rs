@@ -20,10 +20,11 @@ on_both_databases!(
     the_table_is_append_only,
     a_closed_store_fails_the_record,
     admin_serves_audit_events,
-    batching_sustains_thousands_of_records_per_second,
+    many_concurrent_callers_make_one_intact_chain,
 );
 
 fn record(i: usize) -> AuditRecord {
+    let refused = i.is_multiple_of(5);
     AuditRecord {
         recorded_ms: 1_764_000_000_000 + i as i64,
         zone: "consultation".into(),
@@ -38,13 +39,13 @@ fn record(i: usize) -> AuditRecord {
             issuer: Some("CN=Test HPKI CA,C=JP".into()),
             roles: vec!["Medical Doctor".into()],
         },
-        outcome: if i % 5 == 0 {
+        outcome: if refused {
             Outcome::Refused
         } else {
             Outcome::Allowed
         },
-        status: Some(if i % 5 == 0 { 403 } else { 200 }),
-        reason: (i % 5 == 0).then(|| "policy-denied".to_string()),
+        status: Some(if refused { 403 } else { 200 }),
+        reason: refused.then(|| "policy-denied".to_string()),
         source: Some("127.0.0.1:40000".into()),
     }
 }
@@ -352,17 +353,15 @@ async fn admin_serves_audit_events(app: &TestApp) {
     store.close().await;
 }
 
-/// 256 concurrent callers, each awaiting its commit (as request handlers do): the writer's batching keeps
-/// the rate far above one commit per record. The floor is low so that a loaded machine does not fail it;
-/// the measured rate is printed (`--nocapture`).
-async fn batching_sustains_thousands_of_records_per_second(app: &TestApp) {
+/// 256 concurrent callers, each awaiting its commit (as request handlers do): the batches they share make
+/// one gap-free chain. (Throughput is measured in BENCHMARKS.md, not here.)
+async fn many_concurrent_callers_make_one_intact_chain(app: &TestApp) {
     const CALLERS: usize = 256;
     const EACH: usize = 40;
     let store = Store::open(&app.database_url, 4)
         .await
         .expect("the store opens");
     let log = AuditLog::start(store.clone());
-    let start = std::time::Instant::now();
     let callers = (0..CALLERS).map(|c| {
         let log = log.clone();
         tokio::spawn(async move {
@@ -374,16 +373,9 @@ async fn batching_sustains_thousands_of_records_per_second(app: &TestApp) {
     for caller in join_all(callers).await {
         caller.expect("caller finished");
     }
-    let seconds = start.elapsed().as_secs_f64();
-    let rate = (CALLERS * EACH) as f64 / seconds;
-    println!(
-        "audit throughput: {} records in {seconds:.2} s = {rate:.0}/s",
-        CALLERS * EACH
-    );
     log.shutdown().await;
     let report = verify_chain(&store).await.expect("verify");
     assert!(report.intact, "{report:?}");
-    assert!(report.rows >= (CALLERS * EACH) as u64);
-    assert!(rate > 2_000.0, "{rate:.0} records/s");
+    assert_eq!(report.rows, (CALLERS * EACH) as u64);
     store.close().await;
 }

@@ -359,3 +359,28 @@ async fn the_development_pki_works_out_of_the_box() {
     assert_eq!(facts.roles, vec!["Medical Doctor".to_string()]);
     assert_eq!(facts.japanese_name.as_deref(), Some("山田　太郎"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn required_roles_refuse_other_professions_at_the_handshake() {
+    let pki = TestPki::new();
+    let app = spawn_app_with(Db::Sqlite, |s| {
+        pki.configure(s);
+        s.consultation.required_roles = vec!["Medical Doctor".into()];
+    })
+    .await;
+    let (status, _) = client(&app, &pki, "doctor")
+        .request("GET", "/fhir/metadata", None)
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    for (name, reason) in [
+        ("pharmacist", "role-not-allowed"),
+        ("no-role", "role-missing"),
+    ] {
+        let answer = client(&app, &pki, name)
+            .request("GET", "/fhir/metadata", None)
+            .await;
+        assert!(answer.is_err(), "{name}: {answer:?}");
+        audited(&app, name, |e| is_handshake(e) && outcome_desc(e) == reason).await;
+    }
+}

@@ -9,8 +9,9 @@ seconds=${1:-10}
 connections=${2:-16}
 cargo build --release -p kakehashi >/dev/null
 cargo build --release -p kakehashi-tests --example mtls-load >/dev/null
-bin=$(pwd)/target/release/kakehashi
-load=$(pwd)/target/release/examples/mtls-load
+target=${CARGO_TARGET_DIR:-$(pwd)/target}
+bin=$target/release/kakehashi
+load=$target/release/examples/mtls-load
 data=$(mktemp -d)
 (cd "$data" && KAKEHASHI__HOSPITAL__LISTEN=127.0.0.1:18080 KAKEHASHI__ADMIN__LISTEN=127.0.0.1:19090 \
   KAKEHASHI__CONSULTATION__LISTEN=127.0.0.1:18443 KAKEHASHI__LOG__LEVEL=warn "$bin" serve) &
@@ -21,4 +22,41 @@ pki="$data/kakehashi-data/dev-pki"
 for mode in handshakes tls12-handshakes requests; do
   "$load" --addr 127.0.0.1:18443 --pki "$pki" --mode "$mode" --connections "$connections" --seconds "$seconds"
 done
+if command -v nginx >/dev/null; then
+  # Peer: nginx (OpenSSL) terminating mutual TLS with the same certificates, CRLs and client load, answering
+  # a fixed body: no policy, no audit, no database. It is the ceiling of TLS termination alone.
+  ngx=$(mktemp -d)
+  cat "$pki/hpki-root.pem" "$pki/hpki-auth-ca.pem" >"$ngx/client-ca.pem"
+  for crl in "$pki"/*.crl.der "$pki"/*.arl.der; do openssl crl -inform DER -in "$crl"; done >"$ngx/crls.pem"
+  cat >"$ngx/nginx.conf" <<NGINX
+worker_processes 2;
+pid $ngx/nginx.pid;
+error_log $ngx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:18444 ssl;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_certificate $pki/server.pem;
+    ssl_certificate_key $pki/server.key.pem;
+    ssl_client_certificate $ngx/client-ca.pem;
+    ssl_crl $ngx/crls.pem;
+    ssl_verify_client on;
+    ssl_verify_depth 3;
+    ssl_session_cache off;
+    ssl_session_tickets off;
+    location / { default_type application/fhir+json; return 200 '{"resourceType":"CapabilityStatement"}'; }
+  }
+}
+NGINX
+  nginx -c "$ngx/nginx.conf"
+  sleep 0.5
+  echo "== peer: nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') with OpenSSL, same certificates"
+  for mode in handshakes tls12-handshakes requests; do
+    "$load" --addr 127.0.0.1:18444 --pki "$pki" --mode "$mode" --connections "$connections" --seconds "$seconds"
+  done
+  kill "$(cat "$ngx/nginx.pid")"
+  rm -rf "$ngx"
+fi
 echo "audit rows written: $(curl -s 'http://127.0.0.1:19090/fhir/AuditEvent?_count=0' | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')"

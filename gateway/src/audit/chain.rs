@@ -191,7 +191,8 @@ mod tests {
         let h = hash_of(7, GENESIS_HASH, &base);
         assert_ne!(h, hash_of(8, GENESIS_HASH, &base), "seq");
         assert_ne!(h, hash_of(7, &"1".repeat(64), &base), "prev_hash");
-        let variants: Vec<Box<dyn Fn(&mut AuditRecord)>> = vec![
+        type Change = Box<dyn Fn(&mut AuditRecord)>;
+        let variants: Vec<Change> = vec![
             Box::new(|r| r.recorded_ms += 1),
             Box::new(|r| r.zone = "hospital".into()),
             Box::new(|r| r.channel = "tls".into()),

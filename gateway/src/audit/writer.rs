@@ -26,6 +26,10 @@ pub(crate) const COLUMNS: &str =
     "seq, recorded_ms, zone, channel, action, resource_type, target, who_kind, \
      who_name, who_serial, who_issuer, who_roles, outcome, status, reason, source, prev_hash, hash";
 const COLUMN_COUNT: usize = 18;
+const _: () = assert!(
+    MAX_BATCH * COLUMN_COUNT < 32_766,
+    "SQLite's bound-parameter limit"
+);
 
 type Answer = oneshot::Sender<Result<(), String>>;
 
@@ -236,7 +240,6 @@ mod tests {
         assert!(sql.contains("($1, $2,"));
         assert!(sql.contains("$18), ($19,"));
         assert!(sql.ends_with("$36)"));
-        assert!(MAX_BATCH * COLUMN_COUNT < 32_766);
         assert_eq!(COLUMNS.split(',').count(), COLUMN_COUNT);
         let sql = insert_sql(Backend::Sqlite, 3);
         assert_eq!(sql.matches('?').count(), 3 * COLUMN_COUNT);
