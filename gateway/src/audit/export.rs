@@ -5,28 +5,18 @@
 use serde_json::{json, Map, Value};
 use sqlx::{AssertSqlSafe, Row};
 
-use super::record::{Outcome, Who, WhoKind};
+use super::record::{AuditRecord, Outcome, Who, WhoKind};
 use super::rows::StoredRow;
 use super::writer::COLUMNS;
 use super::AuditError;
 use crate::pipeline::instant;
 use crate::store::Store;
 
-/// One stored row: its place in the chain and every field of the record it holds.
+/// One stored row: its place in the chain and the record it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRow {
     pub seq: i64,
-    pub recorded_ms: i64,
-    pub zone: String,
-    pub channel: String,
-    pub action: String,
-    pub resource_type: Option<String>,
-    pub target: Option<String>,
-    pub who: Who,
-    pub outcome: Outcome,
-    pub status: Option<u16>,
-    pub reason: Option<String>,
-    pub source: Option<String>,
+    pub record: AuditRecord,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -35,23 +25,25 @@ impl From<StoredRow> for AuditRow {
     fn from(row: StoredRow) -> Self {
         AuditRow {
             seq: row.seq,
-            recorded_ms: row.recorded_ms,
-            zone: row.zone,
-            channel: row.channel,
-            action: row.action,
-            resource_type: row.resource_type,
-            target: row.target,
-            who: Who {
-                kind: WhoKind::parse(&row.who_kind),
-                name: row.who_name,
-                serial: row.who_serial,
-                issuer: row.who_issuer,
-                roles: serde_json::from_str(&row.who_roles).unwrap_or_default(),
+            record: AuditRecord {
+                recorded_ms: row.recorded_ms,
+                zone: row.zone,
+                channel: row.channel,
+                action: row.action,
+                resource_type: row.resource_type,
+                target: row.target,
+                who: Who {
+                    kind: WhoKind::parse(&row.who_kind),
+                    name: row.who_name,
+                    serial: row.who_serial,
+                    issuer: row.who_issuer,
+                    roles: serde_json::from_str(&row.who_roles).unwrap_or_default(),
+                },
+                outcome: Outcome::parse(&row.outcome),
+                status: row.status.and_then(|s| u16::try_from(s).ok()),
+                reason: row.reason,
+                source: row.source,
             },
-            outcome: Outcome::parse(&row.outcome),
-            status: row.status.and_then(|s| u16::try_from(s).ok()),
-            reason: row.reason,
-            source: row.source,
             prev_hash: row.prev_hash,
             hash: row.hash,
         }
@@ -129,7 +121,7 @@ fn action_code(action: &str) -> &'static str {
 }
 
 /// 0 success, 4 minor failure (refused, 4xx), 8 serious failure (5xx).
-fn outcome_code(row: &AuditRow) -> &'static str {
+fn outcome_code(row: &AuditRecord) -> &'static str {
     match (row.outcome, row.status) {
         (_, Some(s)) if s >= 500 => "8",
         (Outcome::Refused, _) => "4",
@@ -141,10 +133,11 @@ fn outcome_code(row: &AuditRow) -> &'static str {
 }
 
 /// The row as a FHIR R4 AuditEvent (id = seq).
-pub fn audit_event(row: &AuditRow) -> Value {
+pub fn audit_event(stored: &AuditRow) -> Value {
+    let row = &stored.record;
     let mut event = Map::new();
     event.insert("resourceType".into(), json!("AuditEvent"));
-    event.insert("id".into(), json!(row.seq.to_string()));
+    event.insert("id".into(), json!(stored.seq.to_string()));
     let handshake = row.action == "handshake";
     if handshake {
         event.insert(
@@ -191,9 +184,9 @@ pub fn audit_event(row: &AuditRow) -> Value {
     let mut entity = json!({
         "type": coding(ENTITY_TYPE, "2", "System Object"),
         "detail": [
-            {"type": "seq", "valueString": row.seq.to_string()},
-            {"type": "hash", "valueString": row.hash},
-            {"type": "prev-hash", "valueString": row.prev_hash},
+            {"type": "seq", "valueString": stored.seq.to_string()},
+            {"type": "hash", "valueString": stored.hash},
+            {"type": "prev-hash", "valueString": stored.prev_hash},
         ]
     });
     if let Some(target) = &row.target {
@@ -205,7 +198,7 @@ pub fn audit_event(row: &AuditRow) -> Value {
     Value::Object(event)
 }
 
-fn agent(row: &AuditRow) -> Value {
+fn agent(row: &AuditRecord) -> Value {
     let who = &row.who;
     let agent_type = match who.kind {
         WhoKind::Doctor => coding(SECURITY_ROLE_TYPE, "humanuser", "human user"),
@@ -249,28 +242,30 @@ mod tests {
     fn row(action: &str, outcome: Outcome, status: Option<u16>) -> AuditRow {
         AuditRow {
             seq: 17,
-            recorded_ms: 1_764_000_000_123,
-            zone: "consultation".into(),
-            channel: if action == "handshake" {
-                "tls"
-            } else {
-                "fhir-rest"
-            }
-            .into(),
-            action: action.into(),
-            resource_type: Some("Patient".into()),
-            target: Some("Patient/abc".into()),
-            who: Who {
-                kind: WhoKind::Doctor,
-                name: "CN=Doctor A,O=Clinic,C=JP".into(),
-                serial: Some("0a1b2c".into()),
-                issuer: Some("CN=HPKI CA,C=JP".into()),
-                roles: vec!["Medical Doctor".into()],
+            record: AuditRecord {
+                recorded_ms: 1_764_000_000_123,
+                zone: "consultation".into(),
+                channel: if action == "handshake" {
+                    "tls"
+                } else {
+                    "fhir-rest"
+                }
+                .into(),
+                action: action.into(),
+                resource_type: Some("Patient".into()),
+                target: Some("Patient/abc".into()),
+                who: Who {
+                    kind: WhoKind::Doctor,
+                    name: "CN=Doctor A,O=Clinic,C=JP".into(),
+                    serial: Some("0a1b2c".into()),
+                    issuer: Some("CN=HPKI CA,C=JP".into()),
+                    roles: vec!["Medical Doctor".into()],
+                },
+                outcome,
+                status,
+                reason: (outcome == Outcome::Refused).then(|| "policy-denied".to_string()),
+                source: Some("192.0.2.7:51000".into()),
             },
-            outcome,
-            status,
-            reason: (outcome == Outcome::Refused).then(|| "policy-denied".to_string()),
-            source: Some("192.0.2.7:51000".into()),
             prev_hash: "0".repeat(64),
             hash: "ab".repeat(32),
         }
@@ -287,13 +282,13 @@ mod tests {
             row("transaction", Outcome::Allowed, Some(200)),
         ];
         let mut bare = row("capabilities", Outcome::Allowed, Some(200));
-        bare.who = Who {
+        bare.record.who = Who {
             kind: WhoKind::Unknown,
             ..Who::default()
         };
-        bare.target = None;
-        bare.resource_type = None;
-        bare.source = Some("not an address".into());
+        bare.record.target = None;
+        bare.record.resource_type = None;
+        bare.record.source = Some("not an address".into());
         rows.push(bare);
         for r in &rows {
             let event = audit_event(r);

@@ -133,9 +133,8 @@ impl ClientCertVerifier for HpkiClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        let (_, parsed) = x509_parser::parse_x509_certificate(cert)
-            .map_err(|_| Error::InvalidCertificate(CertificateError::BadEncoding))?;
-        let key = &parsed.public_key().subject_public_key.data;
+        let spki = public_key(cert)?;
+        let key = &spki.subject_public_key.data;
         let candidates = self
             .algorithms
             .mapping
@@ -161,13 +160,21 @@ impl ClientCertVerifier for HpkiClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        let (_, parsed) = x509_parser::parse_x509_certificate(cert)
-            .map_err(|_| Error::InvalidCertificate(CertificateError::BadEncoding))?;
-        let spki = SubjectPublicKeyInfoDer::from(parsed.public_key().raw);
+        let spki = SubjectPublicKeyInfoDer::from(public_key(cert)?.raw);
         rustls::crypto::verify_tls13_signature_with_raw_key(message, &spki, dss, &self.algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.algorithms.supported_schemes()
     }
+}
+
+/// The public key of a certificate: handshake signatures are checked with it directly, because rustls'
+/// own helpers parse the certificate with webpki, which refuses HPKI certificates.
+fn public_key<'a>(
+    cert: &'a CertificateDer<'_>,
+) -> Result<x509_parser::x509::SubjectPublicKeyInfo<'a>, Error> {
+    let (_, parsed) = x509_parser::parse_x509_certificate(cert)
+        .map_err(|_| Error::InvalidCertificate(CertificateError::BadEncoding))?;
+    Ok(parsed.tbs_certificate.subject_pki)
 }
