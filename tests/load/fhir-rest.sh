@@ -8,7 +8,7 @@ seconds=${1:-20}
 connections=${2:-16}
 here=$(cd "$(dirname "$0")" && pwd)
 cargo build --release -p kakehashi >/dev/null
-bin=$(pwd)/target/release/kakehashi
+bin=${CARGO_TARGET_DIR:-$(pwd)/target}/release/kakehashi
 data=$(mktemp -d)
 port=18080
 admin=19090

@@ -219,6 +219,25 @@ fn subject_alt_name(spec: &LeafSpec) -> Option<CustomExtension> {
     })
 }
 
+/// What every CA certificate here has: basicConstraints CA (critical, no pathLen), keyUsage keyCertSign
+/// + cRLSign (critical), SHA-256 key identifiers.
+fn ca_params(
+    common_name: &str,
+    serial: u64,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+) -> CertificateParams {
+    let mut params = CertificateParams::default();
+    params.distinguished_name = ca_name(common_name);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    params.key_identifier_method = KeyIdMethod::Sha256;
+    params.serial_number = Some(SerialNumber::from(serial));
+    params.not_before = not_before;
+    params.not_after = not_after;
+    params
+}
+
 impl Authority {
     /// The rcgen issuer, for tests that need certificates this module does not make.
     #[cfg(test)]
@@ -234,22 +253,9 @@ impl Authority {
         not_after: OffsetDateTime,
     ) -> Result<Authority, HpkiError> {
         let key = new_key()?;
-        let mut params = CertificateParams::default();
-        params.distinguished_name = ca_name(common_name);
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        params.key_identifier_method = KeyIdMethod::Sha256;
-        params.serial_number = Some(SerialNumber::from(1u64));
-        params.not_before = not_before;
-        params.not_after = not_after;
+        let params = ca_params(common_name, 1, not_before, not_after);
         let cert = params.self_signed(&key).map_err(issue_error)?;
-        Ok(Authority {
-            cert_der: cert.der().to_vec(),
-            cert_pem: cert.pem(),
-            key_pem: key.serialize_pem(),
-            issuer: Issuer::new(params, key),
-            crl_uri: crl_uri_for(common_name),
-        })
+        Ok(Authority::from_parts(&cert, params, key, common_name))
     }
 
     /// A sub-CA: basicConstraints CA (critical), keyUsage keyCertSign + cRLSign (critical), critical
@@ -263,27 +269,29 @@ impl Authority {
         not_after: OffsetDateTime,
     ) -> Result<Authority, HpkiError> {
         let key = new_key()?;
-        let mut params = CertificateParams::default();
-        params.distinguished_name = ca_name(common_name);
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        params.key_identifier_method = KeyIdMethod::Sha256;
+        let mut params = ca_params(common_name, serial, not_before, not_after);
         params.use_authority_key_identifier_extension = true;
-        params.serial_number = Some(SerialNumber::from(serial));
-        params.not_before = not_before;
-        params.not_after = not_after;
         params.crl_distribution_points = vec![CrlDistributionPoint {
             uris: vec![self.crl_uri.clone()],
         }];
         params.custom_extensions.push(policies_extension(policy)?);
         let cert = params.signed_by(&key, &self.issuer).map_err(issue_error)?;
-        Ok(Authority {
+        Ok(Authority::from_parts(&cert, params, key, common_name))
+    }
+
+    fn from_parts(
+        cert: &rcgen::Certificate,
+        params: CertificateParams,
+        key: KeyPair,
+        common_name: &str,
+    ) -> Authority {
+        Authority {
             cert_der: cert.der().to_vec(),
             cert_pem: cert.pem(),
             key_pem: key.serialize_pem(),
             issuer: Issuer::new(params, key),
             crl_uri: crl_uri_for(common_name),
-        })
+        }
     }
 
     /// Issues an end-entity certificate.
