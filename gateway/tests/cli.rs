@@ -146,6 +146,36 @@ fn check_config_exits_78_on_a_bad_file() {
     );
 }
 
+#[test]
+fn check_config_refuses_bad_zone_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("kakehashi.toml");
+    let check = |toml: &str| {
+        std::fs::write(&file, toml).unwrap();
+        kakehashi(&["check-config", "--config", file.to_str().unwrap()])
+    };
+    let out = check("[consultation]\ntrust = [\"/nonexistent/hpki-root.pem\"]\n");
+    assert_eq!(out.status.code(), Some(78), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("consultation"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = check(
+        "[[policy]]\nzone = \"consultation\"\nwho = [\"role:Medical Doctor\"]\noperations = [\"search\"]\nresources = [\"Patient\"]\n",
+    );
+    assert_eq!(out.status.code(), Some(78));
+    assert!(
+        text(&out.stderr).contains("cannot be granted"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = check("[[consultation.services]]\nname = \"platform\"\nsha256 = \"AB:CD\"\n");
+    assert_eq!(out.status.code(), Some(78));
+    let out = check("[[policy]]\nzone = \"hospital\"\nwho = [\"network\"]\noperations = [\"read\", \"search\"]\nresources = [\"*\"]\n");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -168,6 +198,10 @@ fn serve_answers_metadata_and_stops_cleanly_on_sigterm() {
         .env(
             "KAKEHASHI__ADMIN__LISTEN",
             format!("127.0.0.1:{admin_port}"),
+        )
+        .env(
+            "KAKEHASHI__CONSULTATION__LISTEN",
+            format!("127.0.0.1:{}", free_port()),
         )
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -103,3 +103,103 @@ async fn fetch(client: &reqwest::Client, source: &str) -> Result<Vec<u8>, String
     }
     tokio::fs::read(source).await.map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hpki::{Authority, RevocationMode};
+    use time::{Duration as Days, OffsetDateTime};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// Serves `body` over plain HTTP on loopback until the returned token is cancelled.
+    async fn serve_once_per_connection(body: Vec<u8>) -> (String, CancellationToken) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/crl-auth.crl", listener.local_addr().unwrap());
+        let stop = CancellationToken::new();
+        let stopped = stop.clone();
+        tokio::spawn(async move {
+            loop {
+                let (mut socket, _) = tokio::select! {
+                    _ = stopped.cancelled() => return,
+                    accepted = listener.accept() => accepted.unwrap(),
+                };
+                let mut request = [0u8; 1024];
+                let _ = socket.read(&mut request).await;
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/pkix-crl\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = socket.write_all(head.as_bytes()).await;
+                let _ = socket.write_all(&body).await;
+            }
+        });
+        (url, stop)
+    }
+
+    #[tokio::test]
+    async fn crls_come_from_urls_and_files_and_the_last_good_copy_is_kept() {
+        let now = OffsetDateTime::now_utc();
+        let (start, end) = (now - Days::days(1), now + Days::days(30));
+        let root = Authority::root("Refresh Test Root", start, end).unwrap();
+        let ca = root
+            .sub_ca(
+                "Refresh Test CA",
+                "1.2.392.100495.1.5.1.2.3.1",
+                2,
+                start,
+                end,
+            )
+            .unwrap();
+        let trust =
+            TrustStore::from_der(vec![root.cert_der.clone()], vec![ca.cert_der.clone()]).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let arl = dir.path().join("root.arl.der");
+        std::fs::write(&arl, root.crl(1, start, end, &[], true).unwrap()).unwrap();
+        let garbage = dir.path().join("garbage.crl");
+        std::fs::write(&garbage, b"not a CRL").unwrap();
+        let (url, stop_server) =
+            serve_once_per_connection(ca.crl(1, start, end, &[], false).unwrap()).await;
+
+        let sources = vec![
+            url,
+            arl.display().to_string(),
+            garbage.display().to_string(),
+            dir.path().join("missing.crl").display().to_string(),
+        ];
+        let mut refresher = CrlRefresher::new(sources);
+        assert_eq!(refresher.load(&trust).await.len(), 2);
+        stop_server.cancel();
+        std::fs::remove_file(&arl).unwrap();
+        assert_eq!(
+            refresher.load(&trust).await.len(),
+            2,
+            "an unreachable source keeps its last good copy"
+        );
+
+        let verifier = Arc::new(Verifier::new(
+            TrustStore::from_der(vec![root.cert_der.clone()], vec![ca.cert_der.clone()]).unwrap(),
+            CrlSet::new(),
+            RevocationMode::Strict,
+        ));
+        let stop = CancellationToken::new();
+        let task =
+            tokio::spawn(refresher.run(verifier.clone(), Duration::from_millis(10), stop.clone()));
+        for _ in 0..200 {
+            if verifier.crls().len() == 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(verifier.crls().len(), 2, "the schedule replaced the CRLs");
+        stop.cancel();
+        task.await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn https_urls_are_refused() {
+        let client = reqwest::Client::new();
+        assert!(fetch(&client, "https://example.invalid/x.crl")
+            .await
+            .is_err());
+    }
+}
