@@ -89,6 +89,7 @@ impl Application {
             base_url: settings.fhir.base_url.clone(),
             scheme: "http",
             max_body_bytes: settings.fhir.max_body_bytes,
+            capabilities: Default::default(),
         };
         let audit = AuditLog::start(store.clone());
         let zone_guard = |zone: &'static str, xref: Option<Xref>| Guard {
@@ -102,6 +103,7 @@ impl Application {
             let zone = guard_state.zone;
             let rest = RestState {
                 scheme,
+                capabilities: Default::default(),
                 ..rest.clone()
             };
             fhir_rest::router(rest)

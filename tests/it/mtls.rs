@@ -41,6 +41,7 @@ impl MtlsClient {
         let tcp = TcpStream::connect(self.addr)
             .await
             .map_err(|e| e.to_string())?;
+        tcp.set_nodelay(true).map_err(|e| e.to_string())?;
         let tls = TlsConnector::from(self.config.clone())
             .connect(ServerName::try_from("localhost").unwrap(), tcp)
             .await
@@ -64,6 +65,28 @@ impl MtlsClient {
 }
 
 impl Connection {
+    /// A GET whose body is read but not parsed (for the load generator): status and body length.
+    pub async fn fetch(&mut self, path: &str) -> Result<(u16, usize), String> {
+        let request = hyper::Request::builder()
+            .uri(path)
+            .header("host", "localhost")
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let response = self
+            .sender
+            .send_request(request)
+            .await
+            .map_err(|e| format!("request: {e}"))?;
+        let status = response.status().as_u16();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        Ok((status, body.len()))
+    }
+
     pub async fn request(
         &mut self,
         method: &str,

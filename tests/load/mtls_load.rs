@@ -96,7 +96,7 @@ async fn main() {
                             kept = client.connect().await.ok();
                         }
                         match kept.as_mut() {
-                            Some(c) => match c.request("GET", &path, None).await {
+                            Some(c) => match c.fetch(&path).await {
                                 Ok((200, _)) => true,
                                 _ => {
                                     kept = None;

@@ -140,6 +140,10 @@ async fn admit(
             return (Request::from_parts(parts, Body::empty()), Some(refused));
         }
     };
+    let translate = g.xref.as_ref().filter(|x| x.may_translate(&bytes));
+    if !transaction && translate.is_none() {
+        return (Request::from_parts(parts, Body::from(bytes)), None);
+    }
     // Malformed JSON goes on unchanged: the handler answers it with line and column.
     let Ok(mut json) = serde_json::from_slice::<Value>(&bytes) else {
         return (Request::from_parts(parts, Body::from(bytes)), None);
@@ -150,7 +154,7 @@ async fn admit(
         }
     }
     let mut body = bytes;
-    if let Some(xref) = &g.xref {
+    if let Some(xref) = translate {
         match xref.inbound(&mut json).await {
             Ok(true) => {
                 body = Bytes::from(serde_json::to_vec(&json).unwrap_or_default());
@@ -283,6 +287,9 @@ async fn hide_identifiers(xref: &Xref, response: Response) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
+    if !xref.may_hide(&bytes) {
+        return Response::from_parts(parts, Body::from(bytes));
+    }
     let Ok(mut json) = serde_json::from_slice::<Value>(&bytes) else {
         return Response::from_parts(parts, Body::from(bytes));
     };

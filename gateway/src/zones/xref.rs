@@ -33,6 +33,20 @@ impl Xref {
         self.hidden.iter().any(|prefix| system.starts_with(prefix))
     }
 
+    /// False when `body` cannot hold a hospital-local identifier, so it need not be parsed. Our responses
+    /// are written by serde_json, which escapes none of the characters of a system URI, so a hidden
+    /// system in them always appears literally.
+    pub fn may_hide(&self, body: &[u8]) -> bool {
+        self.hidden
+            .iter()
+            .any(|prefix| contains(body, prefix.as_bytes()))
+    }
+
+    /// False when `body` holds no zone token to translate back.
+    pub fn may_translate(&self, body: &[u8]) -> bool {
+        contains(body, self.token_system.as_bytes())
+    }
+
     /// Replaces hospital-local identifiers in a response body by tokens; true when something changed.
     pub async fn outbound(&self, body: &mut Value, now_ms: i64) -> Result<bool, StoreError> {
         let mut found = Vec::new();
@@ -92,6 +106,10 @@ impl Xref {
     }
 }
 
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
 /// Calls `f(system, value)` for every JSON object with string `system` and `value` members (FHIR
 /// Identifier wherever it sits: resource identifiers, Reference.identifier, contained resources,
 /// Bundle entries); when `f` returns a pair, the object's system and value become that pair.
@@ -131,6 +149,14 @@ fn rewrite_identifier(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn substring_prefilter() {
+        assert!(contains(b"abc urn:oid:1.2 x", b"urn:oid:1.2"));
+        assert!(!contains(b"urn:oid:1.3", b"urn:oid:1.2"));
+        assert!(!contains(b"", b"x"));
+        assert!(!contains(b"x", b""));
+    }
 
     #[test]
     fn visit_finds_identifiers_everywhere_and_rewrites_them() {

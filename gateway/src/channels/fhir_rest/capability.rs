@@ -74,3 +74,35 @@ pub fn capability_statement(base: &str, software_version: &str, now: &str) -> Va
         }],
     })
 }
+
+/// The serialised statement per base URL, built once: it only changes with the base, and building it
+/// on every request cost more than the rest of the request. Bounded, since the base may come from the
+/// client's Host header.
+#[derive(Clone, Default)]
+pub struct CapabilityCache {
+    by_base:
+        std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<str>>>>,
+}
+
+impl CapabilityCache {
+    const MAX_BASES: usize = 16;
+
+    /// The statement for `base`; `published` (the statement's date) is used when it is first built.
+    pub fn get(&self, base: &str, published: impl FnOnce() -> String) -> std::sync::Arc<str> {
+        let mut by_base = match self.by_base.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(statement) = by_base.get(base) {
+            return statement.clone();
+        }
+        let statement: std::sync::Arc<str> =
+            capability_statement(base, env!("CARGO_PKG_VERSION"), &published())
+                .to_string()
+                .into();
+        if by_base.len() < Self::MAX_BASES {
+            by_base.insert(base.to_string(), statement.clone());
+        }
+        statement
+    }
+}

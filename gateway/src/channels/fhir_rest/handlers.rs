@@ -8,7 +8,6 @@ use kakehashi_mappings::fhir::{is_known_resource_type, parse_json};
 use kakehashi_mappings::{Issue, IssueCode};
 use serde_json::Value;
 
-use super::capability::capability_statement;
 use super::render::{self, json_response};
 use super::RestState;
 use crate::pipeline::{instant, now_ms, parse_etag, FhirError};
@@ -108,11 +107,9 @@ async fn json_body(state: &RestState, headers: &HeaderMap, body: Body) -> Result
 }
 
 pub async fn metadata(State(state): State<RestState>, headers: HeaderMap) -> Response {
-    let statement = capability_statement(
-        &base(&state, &headers),
-        env!("CARGO_PKG_VERSION"),
-        &instant(now_ms()),
-    );
+    let statement = state
+        .capabilities
+        .get(&base(&state, &headers), || instant(now_ms()));
     json_response(StatusCode::OK, statement.to_string())
 }
 

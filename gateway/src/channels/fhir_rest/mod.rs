@@ -18,6 +18,7 @@ pub struct RestState {
     /// `http` or `https`, for base URLs derived from the Host header.
     pub scheme: &'static str,
     pub max_body_bytes: usize,
+    pub capabilities: capability::CapabilityCache,
 }
 
 /// The `/fhir` routes.
