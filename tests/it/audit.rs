@@ -21,6 +21,8 @@ on_both_databases!(
     a_closed_store_fails_the_record,
     admin_serves_audit_events,
     many_concurrent_callers_make_one_intact_chain,
+    two_writers_on_one_database_share_the_chain,
+    the_database_refuses_a_row_that_breaks_the_chain,
 );
 
 fn record(i: usize) -> AuditRecord {
@@ -378,4 +380,48 @@ async fn many_concurrent_callers_make_one_intact_chain(app: &TestApp) {
     assert!(report.intact, "{report:?}");
     assert_eq!(report.rows, (CALLERS * EACH) as u64);
     store.close().await;
+}
+
+/// Two gateways on one database (two writers, each remembering its own head): the insert trigger refuses
+/// the stale one, which reads the head again, so all rows land in one chain.
+async fn two_writers_on_one_database_share_the_chain(app: &TestApp) {
+    let first = Store::open(&app.database_url, 2).await.expect("store");
+    let second = Store::open(&app.database_url, 2).await.expect("store");
+    let (a, b) = (
+        AuditLog::start(first.clone()),
+        AuditLog::start(second.clone()),
+    );
+    for round in 0..5 {
+        let writes = (0..10).map(|i| {
+            let log = if i % 2 == 0 { a.clone() } else { b.clone() };
+            async move { log.record(record(round * 10 + i)).await }
+        });
+        for result in join_all(writes).await {
+            result.expect("recorded by one of the two writers");
+        }
+    }
+    a.shutdown().await;
+    b.shutdown().await;
+    let report = verify_chain(&first).await.expect("verify");
+    assert!(report.intact, "{report:?}");
+    let rows = count_rows(app).await;
+    assert_eq!(report.rows as i64, rows);
+    assert!(rows >= 50, "{rows}");
+}
+
+/// Even with direct database access, a row that does not follow the head is refused on insert.
+async fn the_database_refuses_a_row_that_breaks_the_chain(app: &TestApp) {
+    let (store, _) = with_records(app, 3).await;
+    store.close().await;
+    let mut conn = connect(app).await;
+    let insert = "INSERT INTO audit_log (seq, recorded_ms, zone, channel, action, who_kind, who_name, \
+                  who_roles, outcome, prev_hash, hash) VALUES ($1, 0, 'hospital', 'fhir-rest', 'read', \
+                  'network', 'x', '[]', 'allowed', $2, $3)";
+    let refused = sqlx::query(insert)
+        .bind(99_i64)
+        .bind("0".repeat(64))
+        .bind("f".repeat(64))
+        .execute(&mut conn)
+        .await;
+    assert!(refused.is_err(), "a row out of the chain was accepted");
 }

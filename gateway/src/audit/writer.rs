@@ -1,8 +1,10 @@
 //! The one writer task. Callers queue records; the task takes everything queued (up to [`MAX_BATCH`]),
-//! chains and inserts them with one multi-row INSERT in one transaction, commits, and only then answers
-//! every waiting caller. The head row (`audit_head`) is locked by the transaction's first statement
-//! (`UPDATE … RETURNING`, a row lock on PostgreSQL and the write lock on SQLite), so several gateways
-//! sharing one PostgreSQL database still write one gap-free chain.
+//! chains them from the head it remembers and writes them with ONE multi-row INSERT that commits on its
+//! own, then answers every waiting caller. The database enforces the chain: an insert trigger refuses a
+//! row that does not follow `audit_head` (locked on PostgreSQL) and advances the head, so several gateways
+//! sharing one PostgreSQL database still write one gap-free chain; a writer whose remembered head is stale
+//! is refused, reads the head again and retries. One statement per batch matters: each statement is a
+//! round trip to sqlx's SQLite worker thread, and every request of every zone waits for its batch.
 
 use std::fmt;
 
@@ -12,7 +14,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use super::chain::{roles_json, row_hash, Columns};
 use super::record::AuditRecord;
 use super::AuditError;
-use crate::store::{Backend, Store};
+use crate::store::{Backend, Store, StoreError};
 
 /// Most records written by one statement: 512 × 18 bound values stays far below SQLite's limit (32766).
 pub const MAX_BATCH: usize = 512;
@@ -115,6 +117,7 @@ impl AuditLog {
 }
 
 async fn run(store: Store, mut receiver: mpsc::Receiver<Message>) {
+    let mut head = None;
     let mut messages = Vec::with_capacity(MAX_BATCH);
     let mut records = Vec::with_capacity(MAX_BATCH);
     let mut answers = Vec::with_capacity(MAX_BATCH);
@@ -132,7 +135,7 @@ async fn run(store: Store, mut receiver: mpsc::Receiver<Message>) {
         if records.is_empty() {
             continue;
         }
-        let result = write_batch(&store, &records).await.map_err(|error| {
+        let result = write_batch(&store, &records, &mut head).await.map_err(|error| {
             tracing::error!(%error, records = records.len(), "The audit log could not be written; the audited requests are refused.");
             error.to_string()
         });
@@ -174,28 +177,81 @@ fn insert_sql(backend: Backend, rows: usize) -> String {
     sql
 }
 
-/// Chains and writes `records` in one transaction (callers keep batches at most [`MAX_BATCH`] long).
-async fn write_batch(store: &Store, records: &[AuditRecord]) -> Result<(), AuditError> {
-    let count = records.len() as i64;
-    let mut tx = store.begin().await?;
-    // Taking the head's lock first: the row lock on PostgreSQL, the database write lock on SQLite (a
-    // first statement that writes never meets a stale snapshot, so busy_timeout applies).
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
-        .bind(count)
-        .fetch_optional(&mut *tx)
+/// The newest row of the chain: the next row follows it.
+struct Head {
+    seq: i64,
+    hash: String,
+}
+
+async fn read_head(store: &Store) -> Result<Head, AuditError> {
+    let mut conn = store.writer().await?;
+    let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| AuditError::Unavailable("the audit_head row is missing".into()))?;
-    let last_seq: i64 = head.try_get(0)?;
-    let mut prev: String = head.try_get(1)?;
-    let first_seq = last_seq - count + 1;
+    Ok(Head {
+        seq: row.try_get(0)?,
+        hash: row.try_get(1)?,
+    })
+}
 
+/// How often a batch refused because another writer moved the head is chained again.
+const CHAIN_RETRIES: usize = 16;
+
+/// Chains and writes `records` (at most [`MAX_BATCH`]) after `head`, reading the head when it is not
+/// known; a refusal by the chain (another gateway on the same database moved the head) is retried from
+/// the head as stored.
+async fn write_batch(
+    store: &Store,
+    records: &[AuditRecord],
+    head: &mut Option<Head>,
+) -> Result<(), AuditError> {
+    let mut attempt = 0;
+    loop {
+        let after = match head.take() {
+            Some(known) => known,
+            None => read_head(store).await?,
+        };
+        match insert_after(store, records, &after).await {
+            Ok(new_head) => {
+                *head = Some(new_head);
+                return Ok(());
+            }
+            Err(AuditError::Store(StoreError::Database(e)))
+                if attempt < CHAIN_RETRIES && another_writer_moved_the_head(&e) =>
+            {
+                attempt += 1;
+                tracing::debug!(
+                    attempt,
+                    "Another writer moved the audit head; chaining again."
+                );
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+/// The chain trigger's refusal, or a duplicate seq from a concurrent writer.
+fn another_writer_moved_the_head(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .is_some_and(|d| d.is_unique_violation() || d.message().contains("audit_log chain"))
+}
+
+async fn insert_after(
+    store: &Store,
+    records: &[AuditRecord],
+    after: &Head,
+) -> Result<Head, AuditError> {
     let roles: Vec<String> = records.iter().map(|r| roles_json(&r.who.roles)).collect();
+    let mut prev = after.hash.clone();
     let mut chained = Vec::with_capacity(records.len());
     for (i, (record, roles)) in records.iter().zip(&roles).enumerate() {
-        let seq = first_seq + i as i64;
+        let seq = after.seq + 1 + i as i64;
         let hash = row_hash(&prev, &Columns::of(seq, record, roles));
         chained.push((seq, std::mem::replace(&mut prev, hash.clone()), hash));
     }
+    let last_seq = after.seq + records.len() as i64;
 
     let sql = insert_sql(store.backend, records.len());
     let mut query = sqlx::query(AssertSqlSafe(sql));
@@ -220,13 +276,12 @@ async fn write_batch(store: &Store, records: &[AuditRecord]) -> Result<(), Audit
             .bind(prev_hash)
             .bind(hash);
     }
-    query.execute(&mut *tx).await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(prev)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    let mut conn = store.writer().await?;
+    query.execute(&mut *conn).await?;
+    Ok(Head {
+        seq: last_seq,
+        hash: prev,
+    })
 }
 
 #[cfg(test)]

@@ -118,6 +118,11 @@ impl Store {
         Ok(self.write.begin().await?)
     }
 
+    /// The writer connection itself, for single statements that commit on their own.
+    pub async fn writer(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
+        Ok(self.write.acquire().await?)
+    }
+
     /// A connection for reads.
     pub async fn reader(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
         Ok(self.read.acquire().await?)
