@@ -22,6 +22,7 @@ pub struct Settings {
     /// Who may do what in which zone; empty: the built-in default rules (see `zones::policy`).
     pub policy: Vec<PolicyRule>,
     pub admin: AdminSettings,
+    pub audit: AuditSettings,
     pub fhir: FhirSettings,
     pub log: LogSettings,
 }
@@ -88,6 +89,24 @@ pub struct AdminSettings {
     pub listen: SocketAddr,
 }
 
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditSettings {
+    /// Which requests are answered only after their audit row is committed.
+    pub commit_before_answer: AuditCommit,
+}
+
+/// `changes`: requests that may change stored data (create, update, delete, transaction, batch,
+/// operations) wait for their audit row's commit; the others are answered once their row is queued and
+/// it is committed by the next batch (a crash can lose that last batch). `all`: every request waits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuditCommit {
+    #[default]
+    Changes,
+    All,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FhirSettings {
@@ -119,6 +138,7 @@ impl Default for Settings {
             consultation: ConsultationZoneSettings::default(),
             policy: Vec::new(),
             admin: AdminSettings::default(),
+            audit: AuditSettings::default(),
             fhir: FhirSettings::default(),
             log: LogSettings::default(),
         }

@@ -98,6 +98,7 @@ impl Application {
             audit: audit.clone(),
             xref,
             max_body_bytes: settings.fhir.max_body_bytes,
+            commit_before_answer: settings.audit.commit_before_answer,
         };
         let zone_router = |guard_state: Guard, scheme: &'static str| {
             let zone = guard_state.zone;

@@ -425,3 +425,45 @@ async fn the_database_refuses_a_row_that_breaks_the_chain(app: &TestApp) {
         .await;
     assert!(refused.is_err(), "a row out of the chain was accepted");
 }
+
+/// With `audit.commit_before_answer = "all"` even a read's row is committed before its answer; with the
+/// default (`changes`) a create's row is, and a read's row follows with the next batch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_are_committed_before_the_answer_as_configured() {
+    use kakehashi::config::AuditCommit;
+    let total = |app: &TestApp| {
+        let url = format!("{}/fhir/AuditEvent?_count=0", app.admin);
+        let client = app.client.clone();
+        async move {
+            let body: serde_json::Value =
+                client.get(url).send().await.unwrap().json().await.unwrap();
+            body["total"].as_u64().unwrap()
+        }
+    };
+    let strict = crate::helpers::spawn_app_with(crate::helpers::Db::Sqlite, |s| {
+        s.audit.commit_before_answer = AuditCommit::All
+    })
+    .await;
+    for n in 1..=3 {
+        assert_eq!(strict.get("metadata").await.status, 200);
+        // Exactly the n reads: the admin listener's own requests are not audited.
+        assert_eq!(total(&strict).await, n);
+    }
+    let default = crate::helpers::spawn_app(crate::helpers::Db::Sqlite).await;
+    let created = default
+        .post("Patient", &serde_json::json!({"resourceType": "Patient"}))
+        .await;
+    assert_eq!(created.status, 201);
+    assert!(
+        total(&default).await >= 1,
+        "the create's row is committed before the 201"
+    );
+    assert_eq!(default.get("metadata").await.status, 200);
+    for _ in 0..100 {
+        if total(&default).await == 2 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the read's audit row never arrived");
+}

@@ -88,6 +88,19 @@ impl AuditLog {
         }
     }
 
+    /// Queues a record and resolves once it is queued (waiting only for room in the queue, never
+    /// dropping it); the next batch commits it, typically within milliseconds. For requests that change
+    /// nothing, when `audit.commit_before_answer = "changes"`.
+    pub async fn record_queued(&self, record: AuditRecord) -> Result<(), AuditError> {
+        self.sender
+            .send(Message::Record {
+                record: Box::new(record),
+                answer: None,
+            })
+            .await
+            .map_err(|_| AuditError::Closed)
+    }
+
     /// Queues a record without waiting (for synchronous code such as a certificate verifier); the next
     /// batch writes it. When the queue is full or the log is shut down the record is dropped and an error
     /// is logged.

@@ -1,7 +1,8 @@
 //! The zone guard, a middleware in front of every zone's FHIR routes: establishes who is asking, asks
 //! the zone policy (also per entry of a transaction in the consultation zone), rewrites hospital-local
 //! identifiers for the consultation zone, and writes every request, allowed or refused, to the audit log
-//! before the answer leaves (fail closed: no audit row, no answer).
+//! before the answer leaves: committed first for requests that may change data (or for all, by
+//! configuration), queued first for the others; fail closed either way (no audit row, no answer).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use super::identity::Identity;
 use super::policy::{classify, classify_entry, Policy};
 use super::xref::Xref;
 use crate::audit::{AuditLog, AuditRecord, Outcome};
+use crate::config::AuditCommit;
 use crate::pipeline::{now_ms, FhirError};
 
 /// What the guard of one zone needs.
@@ -29,6 +31,7 @@ pub struct Guard {
     /// Present for zones that must not learn hospital-local identifiers.
     pub xref: Option<Xref>,
     pub max_body_bytes: usize,
+    pub commit_before_answer: AuditCommit,
 }
 
 /// A refusal decided by the guard: reason code for the audit log and the answer for the client.
@@ -89,7 +92,12 @@ pub async fn guard(State(g): State<Guard>, request: Request, next: Next) -> Resp
     if record.outcome == Outcome::Allowed && status >= 400 {
         record.outcome = Outcome::Failed;
     }
-    match g.audit.record(record).await {
+    let written = if g.commit_before_answer == AuditCommit::All || may_change_data(operation) {
+        g.audit.record(record).await
+    } else {
+        g.audit.record_queued(record).await
+    };
+    match written {
         Ok(()) => response,
         Err(_) => FhirError::new(
             503,
@@ -100,6 +108,14 @@ pub async fn guard(State(g): State<Guard>, request: Request, next: Next) -> Resp
         )
         .into_response(),
     }
+}
+
+/// True for interactions that may change stored data (their audit row is committed before the answer).
+fn may_change_data(operation: &str) -> bool {
+    !matches!(
+        operation,
+        "capabilities" | "read" | "vread" | "search" | "history"
+    )
 }
 
 /// Applies the policy (and, for bodies, the per-entry policy and the inbound identifier rewrite).
@@ -308,6 +324,24 @@ async fn hide_identifiers(xref: &Xref, response: Response) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_reads_may_be_answered_before_their_audit_commit() {
+        for op in ["capabilities", "read", "vread", "search", "history"] {
+            assert!(!may_change_data(op), "{op}");
+        }
+        for op in [
+            "create",
+            "update",
+            "delete",
+            "transaction",
+            "batch",
+            "operation",
+            "unknown",
+        ] {
+            assert!(may_change_data(op), "{op}");
+        }
+    }
 
     #[test]
     fn targets_name_server_ids_only() {
