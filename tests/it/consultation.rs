@@ -214,8 +214,13 @@ async fn no_certificate_old_protocols_and_wrong_keys_are_refused() {
         Some(pki.client("doctor").identity()),
         &[&TLS12],
     );
-    let (status, _) = tls12.request("GET", "/fhir/metadata", None).await.unwrap();
-    assert_eq!(status, 200);
+    let mut kept = tls12.connect().await.unwrap();
+    for _ in 0..3 {
+        // One connection, several requests (kept alive).
+        let (status, length) = kept.fetch("/fhir/metadata").await.unwrap();
+        assert_eq!(status, 200);
+        assert!(length > 100);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

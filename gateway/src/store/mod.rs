@@ -69,6 +69,9 @@ impl Store {
                     AnyPoolOptions::new()
                         .max_connections(n)
                         .acquire_timeout(Duration::from_secs(30))
+                        // A local file does not go stale: no ping (a round trip to the connection's
+                        // worker thread) before every acquire.
+                        .test_before_acquire(false)
                         .after_connect(|conn, _| {
                             Box::pin(async move {
                                 // WAL lets readers run beside the writer; FULL syncs every commit (the
