@@ -215,9 +215,12 @@ async fn no_certificate_old_protocols_and_wrong_keys_are_refused() {
         &[&TLS12],
     );
     let mut kept = tls12.connect().await.unwrap();
-    for _ in 0..3 {
+    for i in 0..3 {
         // One connection, several requests (kept alive).
-        let (status, length) = kept.fetch("/fhir/metadata").await.unwrap();
+        let (status, length) = kept
+            .fetch("/fhir/metadata")
+            .await
+            .unwrap_or_else(|e| panic!("request {i}: {e}"));
         assert_eq!(status, 200);
         assert!(length > 100);
     }

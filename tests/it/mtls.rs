@@ -72,6 +72,11 @@ impl Connection {
             .header("host", "localhost")
             .body(Full::new(Bytes::new()))
             .unwrap();
+        // The previous exchange may still be finishing on the connection's task.
+        self.sender
+            .ready()
+            .await
+            .map_err(|e| format!("connection: {e}"))?;
         let response = self
             .sender
             .send_request(request)
@@ -101,6 +106,11 @@ impl Connection {
             .header("content-type", "application/fhir+json")
             .body(Full::new(Bytes::from(bytes)))
             .unwrap();
+        // The previous exchange may still be finishing on the connection's task.
+        self.sender
+            .ready()
+            .await
+            .map_err(|e| format!("connection: {e}"))?;
         let response = self
             .sender
             .send_request(request)

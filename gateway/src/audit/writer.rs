@@ -136,14 +136,19 @@ async fn run(store: Store, mut receiver: mpsc::Receiver<Message>) {
     let mut answers = Vec::with_capacity(MAX_BATCH);
     // After `Shutdown` the queue is closed to new records and drained; recv_many then returns 0.
     while receiver.recv_many(&mut messages, MAX_BATCH).await > 0 {
-        for message in messages.drain(..) {
-            match message {
-                Message::Record { record, answer } => {
-                    records.push(*record);
-                    answers.push(answer);
+        let closing = take(&mut messages, &mut records, &mut answers, &mut receiver);
+        // Nobody waits for a small batch of queued-only records: let more gather for a moment, so a
+        // stream of reads costs a few commits per second instead of one per handful of requests.
+        if !closing && records.len() < LINGER_BELOW && answers.iter().all(Option::is_none) {
+            tokio::time::sleep(LINGER).await;
+            let room = MAX_BATCH - records.len();
+            while messages.len() < room {
+                match receiver.try_recv() {
+                    Ok(message) => messages.push(message),
+                    Err(_) => break,
                 }
-                Message::Shutdown => receiver.close(),
             }
+            take(&mut messages, &mut records, &mut answers, &mut receiver);
         }
         if records.is_empty() {
             continue;
@@ -157,6 +162,33 @@ async fn run(store: Store, mut receiver: mpsc::Receiver<Message>) {
             let _ = answer.send(result.clone());
         }
     }
+}
+
+/// Batches smaller than this, with nobody waiting for their commit, wait [`LINGER`] for more records.
+const LINGER_BELOW: usize = 64;
+const LINGER: std::time::Duration = std::time::Duration::from_millis(2);
+
+/// Moves `messages` into `records` and `answers`; true when a shutdown was among them.
+fn take(
+    messages: &mut Vec<Message>,
+    records: &mut Vec<AuditRecord>,
+    answers: &mut Vec<Option<Answer>>,
+    receiver: &mut mpsc::Receiver<Message>,
+) -> bool {
+    let mut closing = false;
+    for message in messages.drain(..) {
+        match message {
+            Message::Record { record, answer } => {
+                records.push(*record);
+                answers.push(answer);
+            }
+            Message::Shutdown => {
+                receiver.close();
+                closing = true;
+            }
+        }
+    }
+    closing
 }
 
 /// The INSERT for `rows` rows, placeholders only: `?` on SQLite (sqlx resolves numbered `$n` there at a

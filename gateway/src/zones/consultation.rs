@@ -98,7 +98,11 @@ impl Connection {
         let connection = builder.serve_connection(TokioIo::new(tls), service);
         tokio::pin!(connection);
         tokio::select! {
-            _ = connection.as_mut() => {}
+            result = connection.as_mut() => {
+                if let Err(error) = result {
+                    tracing::debug!(%peer, %error, "Consultation-zone connection ended with an error.");
+                }
+            }
             _ = stop.cancelled() => {
                 connection.as_mut().graceful_shutdown();
                 let _ = connection.await;
