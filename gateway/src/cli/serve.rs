@@ -14,7 +14,14 @@ pub fn run(config: Option<&Path>) -> Result<Exit, CliError> {
         .map_err(|e| CliError::new(Exit::Internal, format!("cannot start the runtime: {e}")))?;
     runtime.block_on(async {
         let app = Application::build(&settings).await?;
-        tracing::info!(hospital = %app.hospital_addr, admin = %app.admin_addr, "Kakehashi is serving: FHIR REST at http://{}/fhir, health at http://{}/healthz.", app.hospital_addr, app.admin_addr);
+        let consultation = app
+            .consultation_addr
+            .map(|a| format!(", consultation zone at https://{a}/fhir (mutual TLS)"))
+            .unwrap_or_default();
+        tracing::info!(hospital = %app.hospital_addr, admin = %app.admin_addr, "Kakehashi is serving: FHIR REST at http://{}/fhir{consultation}, health and audit at http://{}.", app.hospital_addr, app.admin_addr);
+        if let Some(dev) = &app.dev_pki {
+            tracing::info!(dir = %dev.dir.display(), "The consultation zone uses the development PKI (never for production); see README.txt there.");
+        }
         app.run_until(shutdown_signal()).await.map_err(|e| CliError::new(Exit::Internal, format!("{e:#}")))?;
         tracing::info!("Stopped cleanly.");
         Ok(Exit::Ok)
