@@ -65,39 +65,13 @@ impl MtlsClient {
 }
 
 impl Connection {
-    /// A GET whose body is read but not parsed (for the load generator): status and body length.
-    pub async fn fetch(&mut self, path: &str) -> Result<(u16, usize), String> {
-        let request = hyper::Request::builder()
-            .uri(path)
-            .header("host", "localhost")
-            .body(Full::new(Bytes::new()))
-            .unwrap();
-        // The previous exchange may still be finishing on the connection's task.
-        self.sender
-            .ready()
-            .await
-            .map_err(|e| format!("connection: {e}"))?;
-        let response = self
-            .sender
-            .send_request(request)
-            .await
-            .map_err(|e| format!("request: {e}"))?;
-        let status = response.status().as_u16();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| e.to_string())?
-            .to_bytes();
-        Ok((status, body.len()))
-    }
-
-    pub async fn request(
+    /// Sends one request and reads the whole answer: status and body bytes.
+    async fn exchange(
         &mut self,
         method: &str,
         path: &str,
         body: Option<&Value>,
-    ) -> Result<(u16, Value), String> {
+    ) -> Result<(u16, Bytes), String> {
         let bytes = body.map(|b| b.to_string()).unwrap_or_default();
         let request = hyper::Request::builder()
             .method(method)
@@ -123,6 +97,23 @@ impl Connection {
             .await
             .map_err(|e| e.to_string())?
             .to_bytes();
+        Ok((status, body))
+    }
+
+    /// A GET whose body is read but not parsed (for the load generator): status and body length.
+    pub async fn fetch(&mut self, path: &str) -> Result<(u16, usize), String> {
+        let (status, body) = self.exchange("GET", path, None).await?;
+        Ok((status, body.len()))
+    }
+
+    /// One request: status and the body as JSON (Null when empty).
+    pub async fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<(u16, Value), String> {
+        let (status, body) = self.exchange(method, path, body).await?;
         let json = if body.is_empty() {
             Value::Null
         } else {
