@@ -118,6 +118,7 @@ impl Application {
         let admin_router = admin::router(AdminState {
             store: store.clone(),
             metrics: metrics.clone(),
+            audit: audit.clone(),
         });
         let bind = |addr: SocketAddr| async move {
             TcpListener::bind(addr)

@@ -1,20 +1,22 @@
 //! The admin listener (loopback): `/healthz` (the process runs), `/readyz` (the store answers),
-//! `/metrics` (Prometheus text format) and `/fhir/AuditEvent` (the audit log as FHIR AuditEvents).
+//! `/metrics` (Prometheus text format) and `/fhir/AuditEvent` (the audit log as FHIR AuditEvents; each
+//! read of it is itself audited, zone `admin`).
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{RawQuery, State};
+use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Extension, Router};
 use kakehashi_mappings::{Issue, IssueCode};
 use serde_json::{json, Value};
 
-use crate::audit;
+use crate::audit::{self, AuditLog, AuditRecord, Outcome, Who, WhoKind};
 use crate::channels::fhir_rest::render::json_response;
 use crate::metrics::Metrics;
-use crate::pipeline::FhirError;
+use crate::pipeline::{now_ms, FhirError};
 use crate::store::Store;
 
 /// Page size of `GET /fhir/AuditEvent` without `_count`, and the largest page it serves.
@@ -25,6 +27,8 @@ const AUDIT_MAX_COUNT: usize = 1000;
 pub struct AdminState {
     pub store: Store,
     pub metrics: Arc<Metrics>,
+    /// Reads of the audit trail are themselves audited (zone `admin`).
+    pub audit: AuditLog,
 }
 
 pub fn router(state: AdminState) -> Router {
@@ -57,12 +61,46 @@ async fn metrics(State(state): State<AdminState>) -> impl IntoResponse {
 /// `GET /fhir/AuditEvent?_count=N&_offset=M`: a searchset Bundle of the audit log, newest first.
 async fn audit_events(
     State(state): State<AdminState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    match audit_bundle(&state, query.as_deref(), &headers).await {
+    let response = match audit_bundle(&state, query.as_deref(), &headers).await {
         Ok(bundle) => json_response(StatusCode::OK, bundle.to_string()),
         Err(error) => error.into_response(),
+    };
+    let status = response.status().as_u16();
+    let record = AuditRecord {
+        recorded_ms: now_ms(),
+        zone: "admin".into(),
+        channel: "fhir-rest".into(),
+        action: "search".into(),
+        resource_type: Some("AuditEvent".into()),
+        target: None,
+        who: Who {
+            kind: WhoKind::Network,
+            name: "admin-listener".into(),
+            ..Who::default()
+        },
+        outcome: if status < 400 {
+            Outcome::Allowed
+        } else {
+            Outcome::Failed
+        },
+        status: Some(status),
+        reason: None,
+        source: peer.map(|Extension(ConnectInfo(addr))| addr.to_string()),
+    };
+    match state.audit.record_queued(record).await {
+        Ok(()) => response,
+        Err(_) => FhirError::new(
+            503,
+            Issue::error(
+                IssueCode::Transient,
+                "The audit log cannot be written, so the audit trail is not served; retry later.",
+            ),
+        )
+        .into_response(),
     }
 }
 
