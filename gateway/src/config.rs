@@ -294,10 +294,15 @@ impl Settings {
         Ok(())
     }
 
+    /// The embedded SQLite file (used when `database.url` is empty).
+    pub fn embedded_database(&self) -> PathBuf {
+        self.data_dir.join("kakehashi.db")
+    }
+
     /// The database URL in force: the configured one, or the embedded SQLite file in `data_dir`.
     pub fn database_url(&self) -> String {
         if self.database.url.is_empty() {
-            format!("sqlite://{}", self.data_dir.join("kakehashi.db").display())
+            format!("sqlite://{}", self.embedded_database().display())
         } else {
             self.database.url.clone()
         }

@@ -3,7 +3,6 @@
 
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,19 +14,18 @@ use tokio_util::sync::CancellationToken;
 use crate::audit::AuditLog;
 use crate::channels::fhir_rest::{self, RestState};
 use crate::config::Settings;
-use crate::hpki::{RoleRequirement, TrustStore, Verifier};
+use crate::hpki::Verifier;
 use crate::metrics::{self, Metrics};
+use crate::pipeline::xref::Xref;
 use crate::pipeline::{Fhir, Paging};
 use crate::store::Store;
-use crate::tls::client_verifier::HpkiClientVerifier;
+use crate::tls::consultation::zone_tls;
 use crate::tls::crl_refresh::CrlRefresher;
-use crate::tls::pins::Pins;
 use crate::tls::{dev_pki, TlsError};
 use crate::zones::admin::{self, AdminState};
 use crate::zones::consultation::ConsultationListener;
 use crate::zones::guard::{guard, Guard};
 use crate::zones::policy::Policy;
-use crate::zones::xref::Xref;
 
 /// A gateway whose listeners are bound and whose store is open, ready to serve.
 pub struct Application {
@@ -134,44 +132,8 @@ impl Application {
         let mut consultation_addr = None;
         if settings.consultation.enabled {
             let c = &settings.consultation;
-            let needs_dev = c.server_cert.as_os_str().is_empty() || c.trust.is_empty();
-            if needs_dev {
-                dev = Some(dev_pki::ensure(&settings.data_dir)?);
-            }
-            let (chain_path, key_path) = match &dev {
-                Some(d) if c.server_cert.as_os_str().is_empty() => {
-                    (d.server_chain.clone(), d.server_key.clone())
-                }
-                _ => (c.server_cert.clone(), c.server_key.clone()),
-            };
-            let (anchors, intermediates, crl_sources): (Vec<PathBuf>, Vec<PathBuf>, Vec<String>) =
-                match &dev {
-                    Some(d) if c.trust.is_empty() => (
-                        vec![d.hpki_root.clone()],
-                        vec![d.hpki_auth_ca.clone()],
-                        d.crls.iter().map(|p| p.display().to_string()).collect(),
-                    ),
-                    _ => (c.trust.clone(), c.intermediates.clone(), c.crls.clone()),
-                };
-            let trust = TrustStore::load(&anchors, &intermediates).map_err(TlsError::from)?;
-            let mut refresher = CrlRefresher::new(crl_sources);
-            let crls = refresher.load(&trust).await;
-            let verifier = Arc::new(Verifier::new(trust, crls, c.revocation));
-            let roles = if c.required_roles.is_empty() {
-                RoleRequirement::Any
-            } else {
-                RoleRequirement::OneOf(c.required_roles.clone())
-            };
-            let client_verifier = Arc::new(HpkiClientVerifier::new(
-                verifier.clone(),
-                Pins::new(&c.services),
-                roles,
-            ));
-            let config = crate::tls::server_config(
-                crate::tls::read_chain(&chain_path)?,
-                crate::tls::read_key(&key_path)?,
-                client_verifier.clone(),
-            )?;
+            let tls = zone_tls(settings).await?;
+            dev = tls.dev;
             let xref = Xref::new(store.clone(), "consultation", &c.hidden_identifier_systems);
             let router = zone_router(zone_guard("consultation", Some(xref)), "https");
             let listener = bind(c.listen).await?;
@@ -179,13 +141,13 @@ impl Application {
             consultation = Some(Consultation {
                 listener: ConsultationListener {
                     listener,
-                    acceptor: tokio_rustls::TlsAcceptor::from(config),
-                    verifier: client_verifier,
+                    acceptor: tokio_rustls::TlsAcceptor::from(tls.config),
+                    verifier: tls.client_verifier,
                     router,
                     audit: audit.clone(),
                 },
-                refresher,
-                verifier,
+                refresher: tls.refresher,
+                verifier: tls.verifier,
                 refresh_every: Duration::from_secs(c.crl_refresh_seconds),
             });
         }

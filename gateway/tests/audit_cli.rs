@@ -2,24 +2,15 @@
 //! then exit 0 and "intact"; one row edited with SQL, then exit 65 naming that row; no database 69; bad
 //! settings 78.
 
+mod common;
+
+use common::{kakehashi, text};
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use kakehashi::audit::{AuditLog, AuditRecord, Outcome, Who, WhoKind};
 use kakehashi::store::Store;
 use sqlx::Connection as _;
-
-fn kakehashi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kakehashi"))
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn write_config(dir: &Path, data_dir: &Path) -> String {
     let config = dir.join("kakehashi.toml");

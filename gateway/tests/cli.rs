@@ -1,17 +1,13 @@
 //! The `kakehashi` binary as a user runs it: help, exit codes, validate, convert, check-config, and
 //! `serve` answering over HTTP, then stopping cleanly on SIGTERM.
 
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
-fn kakehashi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kakehashi"))
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("binary runs")
-}
+use common::{kakehashi, text};
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 fn fixture(path: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -19,10 +15,6 @@ fn fixture(path: &str) -> String {
         .join(path)
         .display()
         .to_string()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[test]

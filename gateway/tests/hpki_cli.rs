@@ -1,19 +1,15 @@
 //! `kakehashi hpki inspect|verify` on the real HPKI certificates and CRLs in shared/corpora/hpki (read
 //! in place) and on the generated HPKI-like test PKI there.
 
-use std::process::{Command, Output};
+mod common;
+
+use common::kakehashi;
+
+use std::process::Output;
 
 const CORPORA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpora/hpki/");
 /// The time stamp of the signature in Prescription-004_01.xml (medis-test/README.md).
 const SIGNED_AT: &str = "2022-09-07T08:18:25Z";
-
-fn kakehashi(args: &[String]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kakehashi"))
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("binary runs")
-}
 
 fn path(relative: &str) -> String {
     format!("{CORPORA}{relative}")
@@ -74,7 +70,7 @@ fn real_medis_doctor_verifies_to_the_mhlw_root() {
 
 #[test]
 fn real_medis_pharmacist_is_not_a_doctor() {
-    let out = kakehashi(&[
+    let out = kakehashi::<String>(&[
         "hpki".into(),
         "inspect".into(),
         path("medis-test/medis_test_pharmacist_sign_0x0164.pem"),
@@ -115,7 +111,7 @@ fn expired_real_certificates() {
         "{verdict}"
     );
 
-    let out = kakehashi(&[
+    let out = kakehashi::<String>(&[
         "hpki".into(),
         "verify".into(),
         path("medis-test/jma_test_doctor_sign_0x8090_expired.pem"),
@@ -211,7 +207,7 @@ fn generated_chain_valid_revoked_and_untrusted() {
 fn usage_and_data_errors() {
     // A CRL whose signature does not verify: generated/sign_ca.crl against the lookalike signing CA of
     // variant_noncritical_cp (same subject DN, other key): exit 65 with one line naming the file.
-    let out = kakehashi(&[
+    let out = kakehashi::<String>(&[
         "hpki".into(),
         "verify".into(),
         path("generated/doctor_sign.pem"),
@@ -231,7 +227,7 @@ fn usage_and_data_errors() {
         "{stderr}"
     );
     // A CRL from an issuer that is not configured at all.
-    let out = kakehashi(&[
+    let out = kakehashi::<String>(&[
         "hpki".into(),
         "verify".into(),
         path("medis-test/medis_test_doctor_sign_0x015E.pem"),
@@ -243,13 +239,13 @@ fn usage_and_data_errors() {
     assert_eq!(out.status.code(), Some(65));
     assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
 
-    let out = kakehashi(&[
+    let out = kakehashi::<String>(&[
         "hpki".into(),
         "inspect".into(),
         "/nonexistent/cert.pem".into(),
     ]);
     assert_eq!(out.status.code(), Some(74));
-    let out = kakehashi(&[
+    let out = kakehashi::<String>(&[
         "hpki".into(),
         "inspect".into(),
         path("medis-test/README.md"),

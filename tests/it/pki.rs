@@ -6,14 +6,13 @@
 use std::path::PathBuf;
 
 use kakehashi::config::{PinnedService, Settings};
+use kakehashi::hpki::oids::{AUTHENTICATION_CA_POLICY, SIGNATURE_CA_POLICY};
 use kakehashi::hpki::{Authority, Issued, LeafSpec};
 use rcgen::KeyUsagePurpose;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use time::{Duration, OffsetDateTime};
 
-const AUTH_CA_POLICY: &str = "1.2.392.100495.1.5.1.2.3.1";
-const SIGN_CA_POLICY: &str = "1.2.392.100495.1.5.1.1.3.1";
 /// Serial of the revoked doctor certificate (listed in the authentication CA's CRL).
 const REVOKED_SERIAL: u64 = 666;
 
@@ -56,36 +55,30 @@ impl TestPki {
     pub fn new() -> TestPki {
         let now = OffsetDateTime::now_utc();
         let (start, end) = (now - Duration::days(30), now + Duration::days(3650));
-        let root = Authority::root("TEST HPKI Root CA", start, end).unwrap();
-        let auth_ca = root
-            .sub_ca(
+        let auth_ca_under = |root: &Authority| {
+            root.sub_ca(
                 "TEST-AuthCA-forAuthentication",
-                AUTH_CA_POLICY,
+                AUTHENTICATION_CA_POLICY,
                 2,
                 start,
                 end,
             )
-            .unwrap();
+            .unwrap()
+        };
+        let root = Authority::root("TEST HPKI Root CA", start, end).unwrap();
+        let auth_ca = auth_ca_under(&root);
         let sign_ca = root
             .sub_ca(
                 "TEST-SignCA-forNonRepudiation",
-                SIGN_CA_POLICY,
+                SIGNATURE_CA_POLICY,
                 3,
                 start,
                 end,
             )
             .unwrap();
         // The same names under a root nobody trusts.
-        let untrusted_root = Authority::root("TEST HPKI Root CA", start, end).unwrap();
-        let untrusted_auth_ca = untrusted_root
-            .sub_ca(
-                "TEST-AuthCA-forAuthentication",
-                AUTH_CA_POLICY,
-                2,
-                start,
-                end,
-            )
-            .unwrap();
+        let untrusted_auth_ca =
+            auth_ca_under(&Authority::root("TEST HPKI Root CA", start, end).unwrap());
         let tls_ca = Authority::root("TEST TLS CA", start, end).unwrap();
         let server = tls_ca
             .issue(&LeafSpec::server(&["localhost"], 9, now))

@@ -45,7 +45,7 @@ fn verify(config: Option<&Path>, format: OutputFormat) -> Result<Exit, CliError>
     let settings = Settings::load(config)?;
     if settings.database.url.is_empty() {
         // Opening would create an empty database: say that there is none instead.
-        let file = settings.data_dir.join("kakehashi.db");
+        let file = settings.embedded_database();
         if !file.exists() {
             return Err(CliError::new(
                 Exit::Unavailable,

@@ -5,7 +5,7 @@ use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
-use super::facts::{name_string, normalized_serial, parse_der, roles_of, serial_hex};
+use super::facts::{name_string, normalized_serial, parse_der, roles_of, serial_hex, sha256};
 use super::oids;
 use super::HpkiError;
 
@@ -50,8 +50,7 @@ impl CertInfo {
         let cert = parse_der(&der)?;
         let roles = roles_of(&cert)?.into_iter().map(|r| r.text).collect();
         let spki_raw = cert.public_key().raw.to_vec();
-        let mut spki_hash = [0u8; 32];
-        spki_hash.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, &spki_raw).as_ref());
+        let spki_hash = sha256(&spki_raw);
         let mut info = CertInfo {
             subject_raw: cert.subject().as_raw().to_vec(),
             issuer_raw: cert.issuer().as_raw().to_vec(),

@@ -73,11 +73,17 @@ pub fn read_certificates(bytes: &[u8]) -> Result<Vec<Vec<u8>>, HpkiError> {
     Ok(ders)
 }
 
-/// SHA-256 of the DER, upper-case hex pairs separated by colons.
+/// SHA-256 of some bytes (a certificate's DER, a public key).
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref());
+    out
+}
+
+/// SHA-256 of the DER, upper-case hex pairs separated by colons (as `openssl x509 -fingerprint` prints).
 pub fn fingerprint_sha256(der: &[u8]) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, der);
     let mut out = String::with_capacity(95);
-    for (i, b) in digest.as_ref().iter().enumerate() {
+    for (i, b) in sha256(der).iter().enumerate() {
         if i > 0 {
             out.push(':');
         }

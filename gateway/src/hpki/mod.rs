@@ -16,7 +16,7 @@ pub mod verdict;
 use std::path::PathBuf;
 
 pub use facts::{
-    fingerprint_sha256, parse_certificate, read_certificates, CertificateFacts, HcRole,
+    fingerprint_sha256, parse_certificate, read_certificates, sha256, CertificateFacts, HcRole,
 };
 pub use hcrole::{decode_hc_roles, encode_hc_roles};
 pub use issue::{Authority, Issued, LeafSpec};

@@ -43,6 +43,28 @@ impl FhirError {
         FhirError::new(422, issue)
     }
 
+    /// 413: a body over the configured limit.
+    pub fn too_large(limit: usize) -> Self {
+        FhirError::new(
+            413,
+            Issue::error(
+                IssueCode::TooLong,
+                format!("The body exceeds the limit of {limit} bytes."),
+            ),
+        )
+    }
+
+    /// 503: the audit log cannot take the request's row, so the request is not answered (fail closed).
+    pub fn audit_unavailable() -> Self {
+        FhirError::new(
+            503,
+            Issue::error(
+                IssueCode::Transient,
+                "The audit log cannot be written, so the gateway does not answer; retry later.",
+            ),
+        )
+    }
+
     /// Puts every issue's location inside `prefix` (e.g. `Bundle.entry[2].resource`).
     pub fn within(mut self, prefix: &str) -> Self {
         self.issues = self

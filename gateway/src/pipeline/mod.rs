@@ -6,6 +6,7 @@ pub mod error;
 pub mod interactions;
 pub mod prepare;
 pub mod search;
+pub mod xref;
 
 pub use error::FhirError;
 

@@ -144,7 +144,7 @@ mod tests {
         let ca = root
             .sub_ca(
                 "Refresh Test CA",
-                "1.2.392.100495.1.5.1.2.3.1",
+                crate::hpki::oids::AUTHENTICATION_CA_POLICY,
                 2,
                 start,
                 end,

@@ -9,9 +9,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::TlsError;
 use crate::hpki::issue::{Authority, LeafSpec};
-
-/// HPKI authentication sub-CA policy (hpki.md §0.2).
-const AUTH_CA_POLICY: &str = "1.2.392.100495.1.5.1.2.3.1";
+use crate::hpki::oids;
 
 /// Where the development files are.
 #[derive(Debug, Clone)]
@@ -96,7 +94,7 @@ fn generate(pki: &DevPki) -> Result<(), TlsError> {
     )?;
     let auth_ca = root.sub_ca(
         "Kakehashi-DEV-AuthCA-forAuthentication-forIndividual",
-        AUTH_CA_POLICY,
+        oids::AUTHENTICATION_CA_POLICY,
         3,
         start,
         end,

@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod client_verifier;
+pub mod consultation;
 pub mod crl_refresh;
 pub mod dev_pki;
 pub mod pins;

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use crate::config::PinnedService;
+use crate::hpki::sha256;
 
 /// Reads a SHA-256 fingerprint written as 64 hex digits, with or without colons or spaces.
 pub fn parse_fingerprint(text: &str) -> Option<[u8; 32]> {
@@ -19,23 +20,6 @@ pub fn parse_fingerprint(text: &str) -> Option<[u8; 32]> {
         *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
     }
     Some(out)
-}
-
-/// SHA-256 of a certificate's DER.
-pub fn sha256(der: &[u8]) -> [u8; 32] {
-    let digest = ring::digest::digest(&ring::digest::SHA256, der);
-    let mut out = [0u8; 32];
-    out.copy_from_slice(digest.as_ref());
-    out
-}
-
-/// Upper-case hex with colons, as `openssl x509 -fingerprint -sha256` prints it.
-pub fn colon_hex(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
 }
 
 /// The pinned services by fingerprint.
@@ -67,11 +51,12 @@ impl Pins {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hpki::fingerprint_sha256;
 
     #[test]
     fn fingerprints_parse_with_or_without_colons() {
         let fp = sha256(b"certificate");
-        let text = colon_hex(&fp);
+        let text = fingerprint_sha256(b"certificate");
         assert_eq!(parse_fingerprint(&text), Some(fp));
         assert_eq!(
             parse_fingerprint(&text.replace(':', "").to_lowercase()),

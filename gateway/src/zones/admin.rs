@@ -93,14 +93,7 @@ async fn audit_events(
     };
     match state.audit.record_queued(record).await {
         Ok(()) => response,
-        Err(_) => FhirError::new(
-            503,
-            Issue::error(
-                IssueCode::Transient,
-                "The audit log cannot be written, so the audit trail is not served; retry later.",
-            ),
-        )
-        .into_response(),
+        Err(_) => FhirError::audit_unavailable().into_response(),
     }
 }
 

@@ -20,7 +20,7 @@ use tower::ServiceExt;
 
 use super::identity::Identity;
 use crate::audit::{AuditLog, AuditRecord, Outcome, Who, WhoKind};
-use crate::hpki::parse_certificate;
+use crate::hpki::{fingerprint_sha256, parse_certificate};
 use crate::pipeline::now_ms;
 use crate::tls::client_verifier::{refusal_of, HpkiClientVerifier};
 
@@ -157,7 +157,7 @@ fn identify(
     if let Some(name) = verifier.pinned_service(end_entity) {
         return Identity::Service {
             name: name.to_string(),
-            fingerprint: crate::tls::pins::colon_hex(&crate::tls::pins::sha256(end_entity)),
+            fingerprint: fingerprint_sha256(end_entity),
         };
     }
     match parse_certificate(end_entity) {

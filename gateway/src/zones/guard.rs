@@ -17,9 +17,9 @@ use serde_json::Value;
 
 use super::identity::Identity;
 use super::policy::{classify, classify_entry, Policy};
-use super::xref::Xref;
 use crate::audit::{AuditLog, AuditRecord, Outcome};
 use crate::config::AuditCommit;
+use crate::pipeline::xref::Xref;
 use crate::pipeline::{now_ms, FhirError};
 
 /// What the guard of one zone needs.
@@ -47,9 +47,7 @@ pub async fn guard(State(g): State<Guard>, request: Request, next: Next) -> Resp
         .map(|c| c.0.to_string());
     let identity = match request.extensions().get::<Identity>() {
         Some(identity) => identity.clone(),
-        None if g.zone == "hospital" => Identity::Network {
-            peer: peer.clone().unwrap_or_default(),
-        },
+        None if g.zone == "hospital" => Identity::Network,
         None => Identity::Unidentified,
     };
     let path = request.uri().path().to_string();
@@ -99,14 +97,7 @@ pub async fn guard(State(g): State<Guard>, request: Request, next: Next) -> Resp
     };
     match written {
         Ok(()) => response,
-        Err(_) => FhirError::new(
-            503,
-            Issue::error(
-                IssueCode::Transient,
-                "The audit log cannot be written, so the gateway does not answer; retry later.",
-            ),
-        )
-        .into_response(),
+        Err(_) => FhirError::audit_unavailable().into_response(),
     }
 }
 
@@ -139,19 +130,9 @@ async fn admit(
     let bytes = match axum::body::to_bytes(body, g.max_body_bytes).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            let error = FhirError::new(
-                413,
-                Issue::error(
-                    IssueCode::TooLong,
-                    format!(
-                        "The request body is larger than {} bytes.",
-                        g.max_body_bytes
-                    ),
-                ),
-            );
             let refused = Refused {
                 reason: "too-large",
-                error,
+                error: FhirError::too_large(g.max_body_bytes),
             };
             return (Request::from_parts(parts, Body::empty()), Some(refused));
         }
@@ -240,7 +221,7 @@ fn forbidden(
         }
         Identity::Person { roles, .. } => format!("A certificate with hcRole {}", roles.join(", ")),
         Identity::Service { name, .. } => format!("The service {name:?}"),
-        Identity::Network { .. } => "A hospital-network client".to_string(),
+        Identity::Network => "A hospital-network client".to_string(),
         Identity::Unidentified => "An unidentified client".to_string(),
     };
     let what = match resource_type {

@@ -14,8 +14,9 @@ pub enum Identity {
     },
     /// A pinned service certificate (the online-consultation platform itself).
     Service { name: String, fingerprint: String },
-    /// A peer of the hospital zone's listener (identified by the network it comes from).
-    Network { peer: String },
+    /// A peer of the hospital zone's listener (identified by the network it comes from; its address is
+    /// in the audit row's source).
+    Network,
     /// Nothing established (should not reach a handler; refused by every rule).
     Unidentified,
 }
@@ -43,7 +44,7 @@ impl Identity {
                 issuer: None,
                 roles: Vec::new(),
             },
-            Identity::Network { .. } => Who {
+            Identity::Network => Who {
                 kind: WhoKind::Network,
                 name: "hospital-lan".into(),
                 serial: None,

@@ -160,7 +160,7 @@ impl Policy {
 fn matches_who(entry: &str, who: &Identity) -> bool {
     match who {
         Identity::Unidentified => false,
-        Identity::Network { .. } => entry == "network" || entry == "*",
+        Identity::Network => entry == "network" || entry == "*",
         Identity::Service { name, .. } => {
             entry == "*"
                 || entry == "service:*"
@@ -239,9 +239,7 @@ mod tests {
         assert!(p.allows(&service, "create", Some("Consent")));
         assert!(!p.allows(&Identity::Unidentified, "capabilities", None));
         let h = Policy::for_zone("hospital", &[]);
-        let lan = Identity::Network {
-            peer: "10.0.0.1:1".into(),
-        };
+        let lan = Identity::Network;
         assert!(h.allows(&lan, "read", Some("Patient")));
         assert!(!h.allows(&doctor("Medical Doctor"), "read", Some("Patient")));
     }

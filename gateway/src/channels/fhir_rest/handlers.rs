@@ -81,18 +81,7 @@ async fn json_body(state: &RestState, headers: &HeaderMap, body: Body) -> Result
             ),
         ));
     }
-    let too_large = || {
-        FhirError::new(
-            413,
-            Issue::error(
-                IssueCode::TooLong,
-                format!(
-                    "The body exceeds the limit of {} bytes.",
-                    state.max_body_bytes
-                ),
-            ),
-        )
-    };
+    let too_large = || FhirError::too_large(state.max_body_bytes);
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
