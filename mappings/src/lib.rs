@@ -2,6 +2,8 @@
 //! (design.md §3, invariant 1). Time and ids come in from the caller.
 
 pub mod fhir;
+pub mod fhirpath;
 pub mod issue;
+pub mod validate;
 
 pub use issue::{Issue, IssueCode, Severity};
