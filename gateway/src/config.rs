@@ -24,6 +24,7 @@ pub struct Settings {
     pub admin: AdminSettings,
     pub audit: AuditSettings,
     pub fhir: FhirSettings,
+    pub validation: ValidationSettings,
     pub log: LogSettings,
 }
 
@@ -40,6 +41,8 @@ pub struct DatabaseSettings {
 pub struct HospitalZoneSettings {
     /// Where the hospital-zone FHIR REST listener binds (port 0 picks a free port).
     pub listen: SocketAddr,
+    /// What happens to a resource that fails validation on write in this zone.
+    pub validation: ValidationMode,
 }
 
 /// The consultation zone (design.md §2): HTTPS with mutual TLS, HPKI doctors and pinned services.
@@ -71,6 +74,29 @@ pub struct ConsultationZoneSettings {
     /// Identifier systems (prefixes) local to the hospital; the consultation zone sees zone-facing
     /// substitutes instead (identifier cross-reference).
     pub hidden_identifier_systems: Vec<String>,
+    /// What happens to a resource that fails validation on write in this zone.
+    pub validation: ValidationMode,
+}
+
+/// Validation on write per zone (issue #4): `enforce` refuses a resource with error issues (422 and the
+/// OperationOutcome); `warn` stores it and logs the number of issues; `off` skips validation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ValidationMode {
+    #[default]
+    Enforce,
+    Warn,
+    Off,
+}
+
+/// The FHIR packages the validator loads at start, beside the embedded R4 core definitions.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ValidationSettings {
+    /// FHIR packages: NPM `.tgz` files or unpacked folders (e.g. JP Core 1.1.1, the JAMI e-prescription IG).
+    pub packages: Vec<PathBuf>,
+    /// Report absent must-support elements of the claimed profiles as information issues.
+    pub must_support: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -140,6 +166,7 @@ impl Default for Settings {
             admin: AdminSettings::default(),
             audit: AuditSettings::default(),
             fhir: FhirSettings::default(),
+            validation: ValidationSettings::default(),
             log: LogSettings::default(),
         }
     }
@@ -158,6 +185,7 @@ impl Default for HospitalZoneSettings {
     fn default() -> Self {
         HospitalZoneSettings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            validation: ValidationMode::Enforce,
         }
     }
 }
@@ -178,6 +206,7 @@ impl Default for ConsultationZoneSettings {
             services: Vec::new(),
             // JP Core 患者番号 systems: urn:oid:1.2.392.100495.20.3.51.1 + 医療機関コード (jp-standards.md).
             hidden_identifier_systems: vec!["urn:oid:1.2.392.100495.20.3.51.".into()],
+            validation: ValidationMode::Enforce,
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod hpki;
 pub mod metrics;
+pub mod packages;
 pub mod pipeline;
 pub mod startup;
 pub mod store;

@@ -8,14 +8,16 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
+use kakehashi_mappings::validate::Options;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::audit::AuditLog;
 use crate::channels::fhir_rest::{self, RestState};
-use crate::config::Settings;
+use crate::config::{Settings, ValidationMode};
 use crate::hpki::Verifier;
 use crate::metrics::{self, Metrics};
+use crate::pipeline::validation::{build_validator, Validation, ValidationSetupError};
 use crate::pipeline::xref::Xref;
 use crate::pipeline::{Fhir, Paging};
 use crate::store::Store;
@@ -64,6 +66,8 @@ pub enum StartError {
     DataDir(String, std::io::Error),
     #[error("consultation zone TLS: {0}")]
     Tls(#[from] TlsError),
+    #[error("validation: {0}")]
+    Validation(#[from] ValidationSetupError),
 }
 
 impl Application {
@@ -75,12 +79,22 @@ impl Application {
         let store =
             Store::open(&settings.database_url(), settings.database.max_connections).await?;
         let metrics = Metrics::new();
+        let validator = build_validator(&settings.validation.packages)?;
+        let validation = |mode: ValidationMode| Validation {
+            validator: validator.clone(),
+            mode,
+            options: Arc::new(Options {
+                must_support: settings.validation.must_support,
+                ..Options::default()
+            }),
+        };
         let fhir = Fhir {
             store: store.clone(),
             paging: Paging {
                 default_count: settings.fhir.default_count,
                 max_count: settings.fhir.max_count,
             },
+            validation: validation(settings.hospital.validation),
         };
         let rest = RestState {
             fhir,
@@ -98,11 +112,15 @@ impl Application {
             max_body_bytes: settings.fhir.max_body_bytes,
             commit_before_answer: settings.audit.commit_before_answer,
         };
-        let zone_router = |guard_state: Guard, scheme: &'static str| {
+        let zone_router = |guard_state: Guard, scheme: &'static str, mode: ValidationMode| {
             let zone = guard_state.zone;
             let rest = RestState {
                 scheme,
                 capabilities: Default::default(),
+                fhir: Fhir {
+                    validation: validation(mode),
+                    ..rest.fhir.clone()
+                },
                 ..rest.clone()
             };
             fhir_rest::router(rest)
@@ -112,7 +130,11 @@ impl Application {
                     metrics::track,
                 ))
         };
-        let hospital_router = zone_router(zone_guard("hospital", None), "http");
+        let hospital_router = zone_router(
+            zone_guard("hospital", None),
+            "http",
+            settings.hospital.validation,
+        );
         let admin_router = admin::router(AdminState {
             store: store.clone(),
             metrics: metrics.clone(),
@@ -135,7 +157,11 @@ impl Application {
             let tls = zone_tls(settings).await?;
             dev = tls.dev;
             let xref = Xref::new(store.clone(), "consultation", &c.hidden_identifier_systems);
-            let router = zone_router(zone_guard("consultation", Some(xref)), "https");
+            let router = zone_router(
+                zone_guard("consultation", Some(xref)),
+                "https",
+                c.validation,
+            );
             let listener = bind(c.listen).await?;
             consultation_addr = Some(local(&listener, c.listen));
             consultation = Some(Consultation {

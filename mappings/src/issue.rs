@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// How bad an issue is; the values are FHIR's `IssueSeverity` codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Fatal,
@@ -42,6 +42,8 @@ pub enum IssueCode {
     NotFound,
     Deleted,
     TooLong,
+    CodeInvalid,
+    Extension,
     Conflict,
     Exception,
     Transient,
@@ -66,6 +68,8 @@ impl IssueCode {
             IssueCode::NotFound => "not-found",
             IssueCode::Deleted => "deleted",
             IssueCode::TooLong => "too-long",
+            IssueCode::CodeInvalid => "code-invalid",
+            IssueCode::Extension => "extension",
             IssueCode::Conflict => "conflict",
             IssueCode::Exception => "exception",
             IssueCode::Transient => "transient",
@@ -76,7 +80,9 @@ impl IssueCode {
 }
 
 /// One finding about some input. `expression` is a FHIRPath (`Patient.name[0].given[1]`) or an HL7
-/// position (`PID-5.1`); `location` is free text such as `line 3, column 7` when no path is known.
+/// position (`PID-5.1`); `location` is free text such as `line 3, column 7` when no path is known;
+/// `rule` names what was broken: a constraint key (`ele-1`), a profile element id
+/// (`Patient.identifier:local`) or a guideline rule id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Issue {
     pub severity: Severity,
@@ -86,6 +92,8 @@ pub struct Issue {
     pub expression: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }
 
 impl Issue {
@@ -96,6 +104,7 @@ impl Issue {
             message: message.into(),
             expression: None,
             location: None,
+            rule: None,
         }
     }
 
@@ -115,6 +124,11 @@ impl Issue {
 
     pub fn at(mut self, expression: impl Into<String>) -> Self {
         self.expression = Some(expression.into());
+        self
+    }
+
+    pub fn rule(mut self, rule: impl Into<String>) -> Self {
+        self.rule = Some(rule.into());
         self
     }
 

@@ -42,6 +42,7 @@ impl From<crate::startup::StartError> for CliError {
             crate::startup::StartError::Bind { .. } => Exit::Unavailable,
             crate::startup::StartError::DataDir(..) => Exit::Io,
             crate::startup::StartError::Tls(_) => Exit::Config,
+            crate::startup::StartError::Validation(_) => Exit::Config,
         };
         CliError::new(exit, e.to_string())
     }

@@ -67,15 +67,31 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         file: Option<PathBuf>,
     },
-    /// Check FHIR R4 JSON files (one resource or Bundle each) with the typed R4 model and print one
-    /// OperationOutcome per file; exit 0 when no file has an error, 65 otherwise.
+    /// Validate FHIR R4 JSON files (one resource or Bundle each) against the R4 core definitions and the
+    /// profiles they claim in meta.profile (or --profile), with the packages given by --ig; print one
+    /// OperationOutcome per file; exit 0 when no file has an error issue, 65 otherwise.
     Validate {
-        /// The files to check.
-        #[arg(value_name = "FILE", required = true)]
+        /// The files to validate.
+        #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Also validate the files listed in this file, one path per line.
+        #[arg(long, value_name = "LIST")]
+        files_from: Option<PathBuf>,
+        /// A FHIR package to load (NPM .tgz or unpacked folder), e.g. JP Core; repeatable.
+        #[arg(long = "ig", value_name = "PACKAGE")]
+        packages: Vec<PathBuf>,
+        /// Validate against this profile (canonical URL) instead of the claimed ones.
+        #[arg(long, value_name = "URL")]
+        profile: Option<String>,
         /// `json` prints each OperationOutcome; `text` prints one line per issue.
         #[arg(long, value_enum, default_value = "text")]
         format: OutputFormat,
+        /// Report absent must-support elements of the profiles as information.
+        #[arg(long)]
+        must_support: bool,
+        /// Print a JSON timing line (files, resources, seconds) on standard error.
+        #[arg(long)]
+        bench: bool,
     },
     /// Inspect and verify HPKI (保健医療福祉分野PKI) certificates: hcRole, policies, chain, revocation.
     #[command(subcommand)]
@@ -112,7 +128,23 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Serve { config } => serve::run(config.as_deref()),
         Command::CheckConfig { config, format } => check_config::run(config.as_deref(), format),
         Command::Convert { from, to, file } => convert::run(&from, &to, file.as_deref()),
-        Command::Validate { files, format } => validate::run(&files, format),
+        Command::Validate {
+            files,
+            files_from,
+            packages,
+            profile,
+            format,
+            must_support,
+            bench,
+        } => validate::run(validate::Request {
+            files: &files,
+            files_from: files_from.as_deref(),
+            packages: &packages,
+            profile: profile.as_deref(),
+            format,
+            must_support,
+            bench,
+        }),
         Command::Hpki(command) => hpki::run(command),
         Command::Audit(command) => audit::run(command),
     }

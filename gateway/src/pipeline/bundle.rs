@@ -80,6 +80,9 @@ impl Fhir {
             .enumerate()
             .map(|(i, e)| parse_entry(i, e))
             .collect::<Result<Vec<_>, _>>()?;
+        for entry in &entries {
+            self.check_entry(entry)?;
+        }
         let mut tx = self.store.begin().await?;
         // Pass 1: ids for every created resource, so that references between entries can be resolved.
         let mut ids: HashMap<String, String> = HashMap::new();
@@ -169,7 +172,7 @@ impl Fhir {
     async fn batch(&self, raw_entries: Vec<Value>) -> Value {
         let mut responses = Vec::new();
         for (i, raw) in raw_entries.into_iter().enumerate() {
-            let outcome = match parse_entry(i, raw) {
+            let outcome = match parse_entry(i, raw).and_then(|e| self.check_entry(&e).map(|_| e)) {
                 Ok(mut entry) => match self.store.begin().await {
                     Ok(mut tx) => match run_entry(&mut tx, &mut entry).await {
                         Ok(response) => {
@@ -187,6 +190,19 @@ impl Fhir {
             });
         }
         response_bundle("batch-response", responses)
+    }
+}
+
+impl Fhir {
+    /// Validation on write of an entry's resource, before anything is written.
+    fn check_entry(&self, entry: &Entry) -> Result<(), FhirError> {
+        match &entry.resource {
+            Some(resource) if matches!(entry.method, Method::Post | Method::Put) => self
+                .validation
+                .check(resource)
+                .map_err(|e| e.within(&format!("Bundle.entry[{}].resource", entry.index))),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -28,6 +28,8 @@ impl Fhir {
         body: Value,
         if_none_exist: Option<&str>,
     ) -> Result<Written, FhirError> {
+        check_type(&body, Some(resource_type))?;
+        self.validation.check(&body)?;
         let new = prepare_create(resource_type, body, None)?;
         let mut tx = self.store.begin().await?;
         let written = create_in(&mut tx, resource_type, new, if_none_exist).await?;
@@ -42,6 +44,8 @@ impl Fhir {
         body: Value,
         if_match: Option<i64>,
     ) -> Result<Written, FhirError> {
+        check_type(&body, Some(resource_type))?;
+        self.validation.check(&body)?;
         let mut tx = self.store.begin().await?;
         let written = update_in(&mut tx, resource_type, id, body, if_match).await?;
         tx.commit().await?;

@@ -6,6 +6,7 @@ pub mod error;
 pub mod interactions;
 pub mod prepare;
 pub mod search;
+pub mod validation;
 pub mod xref;
 
 pub use error::FhirError;
@@ -19,11 +20,12 @@ pub struct Paging {
     pub max_count: usize,
 }
 
-/// What every FHIR interaction needs: the store and the paging limits.
+/// What every FHIR interaction needs: the store, the paging limits and the zone's validation.
 #[derive(Clone)]
 pub struct Fhir {
     pub store: Store,
     pub paging: Paging,
+    pub validation: validation::Validation,
 }
 
 /// The current time as epoch milliseconds (the gateway reads the clock; `mappings` never does).

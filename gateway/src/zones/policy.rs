@@ -184,6 +184,7 @@ pub fn classify(method: &axum::http::Method, path: &str) -> (&'static str, Optio
     let op = match (method, parts.as_slice()) {
         (&Method::GET, ["metadata"]) => return ("capabilities", None),
         (&Method::POST, []) => return ("transaction", None),
+        (&Method::POST, [op]) if op.starts_with('$') => return ("operation", None),
         (&Method::GET, [_]) | (&Method::POST, [_, "_search"]) => "search",
         (&Method::POST, [_]) => "create",
         (&Method::GET, [_, "_history"]) => "history",

@@ -4,6 +4,10 @@ use serde_json::{json, Map, Value};
 
 use crate::issue::Issue;
 
+/// The code system of `issue.details.coding` naming the broken rule: a constraint key (`ele-1`), a
+/// profile element id or a guideline rule id.
+pub const RULE_SYSTEM: &str = "urn:kakehashi:rule";
+
 /// Builds an OperationOutcome holding every issue; an empty list gives one `informational` "All OK" issue.
 pub fn operation_outcome(issues: &[Issue]) -> Value {
     let rendered: Vec<Value> = if issues.is_empty() {
@@ -18,6 +22,12 @@ fn render_issue(issue: &Issue) -> Value {
     let mut out = Map::new();
     out.insert("severity".into(), issue.severity.as_str().into());
     out.insert("code".into(), issue.code.as_str().into());
+    if let Some(rule) = &issue.rule {
+        out.insert(
+            "details".into(),
+            json!({"coding": [{"system": RULE_SYSTEM, "code": rule}]}),
+        );
+    }
     out.insert("diagnostics".into(), issue.message.clone().into());
     if let Some(location) = &issue.location {
         out.insert("location".into(), json!([location]));

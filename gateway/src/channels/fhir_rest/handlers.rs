@@ -34,7 +34,7 @@ fn known_type(resource_type: &str) -> Result<()> {
     }
 }
 
-fn query_pairs(raw: Option<String>) -> Vec<(String, String)> {
+pub(super) fn query_pairs(raw: Option<String>) -> Vec<(String, String)> {
     raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
         .unwrap_or_default()
 }
@@ -63,7 +63,7 @@ fn check_format(params: &[(String, String)]) -> Result<()> {
 }
 
 /// Reads a JSON body within the size limit; every refusal is an OperationOutcome.
-async fn json_body(state: &RestState, headers: &HeaderMap, body: Body) -> Result<Value> {
+pub(super) async fn json_body(state: &RestState, headers: &HeaderMap, body: Body) -> Result<Value> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

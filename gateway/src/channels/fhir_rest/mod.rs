@@ -3,6 +3,7 @@
 pub mod capability;
 mod handlers;
 pub mod render;
+mod validate;
 
 use axum::routing::get;
 use axum::Router;
@@ -27,6 +28,14 @@ pub fn router(state: RestState) -> Router {
         .route("/fhir/metadata", get(handlers::metadata))
         .route("/fhir", axum::routing::post(handlers::bundle))
         .route("/fhir/", axum::routing::post(handlers::bundle))
+        .route(
+            "/fhir/$validate",
+            axum::routing::post(validate::validate_any),
+        )
+        .route(
+            "/fhir/{resource_type}/$validate",
+            axum::routing::post(validate::validate_type),
+        )
         .route(
             "/fhir/{resource_type}",
             get(handlers::search).post(handlers::create),

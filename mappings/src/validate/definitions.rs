@@ -1,0 +1,203 @@
+//! The loaded conformance resources: StructureDefinitions by canonical url and by type, with their
+//! compiled form made once on first use and shared across threads, and the terminology (issue #4 §2).
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use serde_json::Value;
+
+use crate::validate::profile::Profile;
+use crate::validate::snapshot;
+use crate::validate::terminology::Terminology;
+
+/// Where a definition came from, for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageId {
+    pub name: String,
+    pub version: String,
+}
+
+struct Entry {
+    resource: Value,
+    package: Arc<PackageId>,
+    compiled: OnceLock<Result<Arc<Profile>, String>>,
+}
+
+/// Every StructureDefinition, ValueSet and CodeSystem of the loaded packages.
+pub struct Definitions {
+    structures: HashMap<String, Entry>,
+    /// Type name (`Patient`, `HumanName`, `string`) → url of its base definition.
+    types: HashMap<String, String>,
+    terminology: Terminology,
+    packages: Vec<Arc<PackageId>>,
+}
+
+impl Default for Definitions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Definitions {
+    pub fn new() -> Self {
+        Definitions {
+            structures: HashMap::new(),
+            types: HashMap::new(),
+            terminology: Terminology::new(),
+            packages: Vec::new(),
+        }
+    }
+
+    /// Adds the conformance resources of one package; other resources (examples) are ignored. A later
+    /// definition with the same url replaces an earlier one.
+    pub fn add_package<'r>(
+        &mut self,
+        package: PackageId,
+        resources: impl IntoIterator<Item = &'r Value>,
+    ) {
+        let package = Arc::new(package);
+        self.packages.push(package.clone());
+        for resource in resources {
+            match resource.get("resourceType").and_then(Value::as_str) {
+                Some("StructureDefinition") => self.add_structure(resource, &package),
+                Some("ValueSet") | Some("CodeSystem") => self.terminology.add(resource),
+                Some("Bundle") => {
+                    let inner: Vec<&Value> = resource["entry"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|e| e.get("resource"))
+                        .collect();
+                    for r in inner {
+                        match r.get("resourceType").and_then(Value::as_str) {
+                            Some("StructureDefinition") => self.add_structure(r, &package),
+                            Some("ValueSet") | Some("CodeSystem") => self.terminology.add(r),
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn add_structure(&mut self, resource: &Value, package: &Arc<PackageId>) {
+        let Some(url) = resource.get("url").and_then(Value::as_str) else {
+            return;
+        };
+        let derivation = resource.get("derivation").and_then(Value::as_str);
+        // A base definition of a type: a specialization, or a type with no base at all (Element, Resource).
+        if derivation == Some("specialization") || resource.get("baseDefinition").is_none() {
+            if let Some(type_name) = resource.get("type").and_then(Value::as_str) {
+                self.types.insert(type_name.to_string(), url.to_string());
+            }
+        }
+        self.structures.insert(
+            url.to_string(),
+            Entry {
+                resource: resource.clone(),
+                package: package.clone(),
+                compiled: OnceLock::new(),
+            },
+        );
+    }
+
+    pub fn packages(&self) -> &[Arc<PackageId>] {
+        &self.packages
+    }
+
+    pub fn terminology(&self) -> &Terminology {
+        &self.terminology
+    }
+
+    pub fn has_structure(&self, url: &str) -> bool {
+        self.structures.contains_key(strip_version(url))
+    }
+
+    /// The raw StructureDefinition at `url` (a `|version` suffix is ignored).
+    pub fn structure(&self, url: &str) -> Option<&Value> {
+        self.structures.get(strip_version(url)).map(|e| &e.resource)
+    }
+
+    /// The package that defined `url`.
+    pub fn package_of(&self, url: &str) -> Option<&PackageId> {
+        self.structures
+            .get(strip_version(url))
+            .map(|e| e.package.as_ref())
+    }
+
+    /// The url of the base definition of a type (`Patient`, `HumanName`, `string`).
+    pub fn type_url(&self, type_name: &str) -> Option<&str> {
+        self.types.get(type_name).map(String::as_str)
+    }
+
+    /// The compiled profile at `url`, compiling it (and generating its snapshot when it has only a
+    /// differential) on first use. `Err` says why it cannot be used.
+    pub fn profile(&self, url: &str) -> Option<Result<Arc<Profile>, String>> {
+        let entry = self.structures.get(strip_version(url))?;
+        Some(
+            entry
+                .compiled
+                .get_or_init(|| self.compile(&entry.resource))
+                .clone(),
+        )
+    }
+
+    /// The compiled base definition of a type, borrowed (for the FHIRPath model).
+    pub fn type_profile_ref(&self, type_name: &str) -> Option<&Profile> {
+        let url = self.types.get(type_name)?;
+        let entry = self.structures.get(url)?;
+        match entry.compiled.get_or_init(|| self.compile(&entry.resource)) {
+            Ok(p) => Some(p.as_ref()),
+            Err(_) => None,
+        }
+    }
+
+    /// The compiled base definition of a type.
+    pub fn type_profile(&self, type_name: &str) -> Option<Arc<Profile>> {
+        let url = self.types.get(type_name)?;
+        self.profile(url)?.ok()
+    }
+
+    fn compile(&self, resource: &Value) -> Result<Arc<Profile>, String> {
+        let elements = match resource
+            .pointer("/snapshot/element")
+            .and_then(Value::as_array)
+        {
+            Some(elements) if !elements.is_empty() => elements.clone(),
+            _ => snapshot::generate(self, resource, 0)?,
+        };
+        Profile::compile(resource, &elements).map(Arc::new)
+    }
+
+    /// Whether type `type_name` is `ancestor` or derives from it (`Patient` → `DomainResource` →
+    /// `Resource`; `Age` → `Quantity`).
+    pub fn is_a(&self, type_name: &str, ancestor: &str) -> bool {
+        let mut current = type_name.to_string();
+        for _ in 0..16 {
+            if current == ancestor {
+                return true;
+            }
+            let Some(url) = self.types.get(&current) else {
+                return false;
+            };
+            let Some(base) = self
+                .structure(url)
+                .and_then(|sd| sd.get("baseDefinition"))
+                .and_then(Value::as_str)
+            else {
+                return false;
+            };
+            match base.rsplit_once('/') {
+                Some((_, name)) => current = name.to_string(),
+                None => return false,
+            }
+        }
+        false
+    }
+}
+
+/// `http://x/StructureDefinition/a|1.0` → `http://x/StructureDefinition/a`.
+pub fn strip_version(url: &str) -> &str {
+    url.split_once('|').map_or(url, |(u, _)| u)
+}

@@ -1,0 +1,222 @@
+//! The walk of one resource against its profiles: resources (top level, contained, Bundle entries),
+//! then element by element (`element.rs`), value by value (`value.rs`).
+
+mod element;
+mod value;
+
+pub(crate) use element::Occurrence;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::issue::{Issue, IssueCode};
+use crate::validate::bundle::{self, BundleIndex};
+use crate::validate::definitions::Definitions;
+use crate::validate::profile::Profile;
+use crate::validate::Options;
+
+/// The resource being walked: `%resource` and `%rootResource` of the invariants, and the Bundle around
+/// it, if any, for resolving references.
+#[derive(Clone, Copy)]
+pub(crate) struct Frame<'r> {
+    pub resource: &'r Value,
+    pub root: &'r Value,
+    pub bundle: Option<&'r BundleIndex<'r>>,
+}
+
+pub(crate) struct Walker<'a> {
+    pub defs: &'a Definitions,
+    pub options: &'a Options,
+    pub issues: Vec<Issue>,
+    /// Nesting depth of resources and elements, bounded so hostile input cannot overflow the stack.
+    pub depth: usize,
+}
+
+/// Deeper nesting than this is refused (FHIR resources are far shallower).
+pub(crate) const MAX_DEPTH: usize = 96;
+
+pub(crate) fn validate(defs: &Definitions, resource: &Value, options: &Options) -> Vec<Issue> {
+    let mut walker = Walker {
+        defs,
+        options,
+        issues: Vec::new(),
+        depth: 0,
+    };
+    let path = resource
+        .get("resourceType")
+        .and_then(Value::as_str)
+        .unwrap_or("Resource")
+        .to_string();
+    walker.resource(resource, &path, &options.profiles, None, None);
+    dedupe(walker.issues)
+}
+
+/// The same finding reached through two profiles is reported once.
+fn dedupe(issues: Vec<Issue>) -> Vec<Issue> {
+    let mut seen = HashSet::new();
+    issues
+        .into_iter()
+        .filter(|i| {
+            seen.insert((
+                i.severity,
+                i.code.as_str(),
+                i.expression.clone(),
+                i.message.clone(),
+            ))
+        })
+        .collect()
+}
+
+impl<'a> Walker<'a> {
+    pub fn report(&mut self, issue: Issue) {
+        self.issues.push(issue);
+    }
+
+    /// A trial walk (slice matching by profile): does `f` find no errors?
+    pub fn conforms(&self, f: impl FnOnce(&mut Walker<'a>)) -> bool {
+        let mut trial = Walker {
+            defs: self.defs,
+            options: self.options,
+            issues: Vec::new(),
+            depth: self.depth,
+        };
+        f(&mut trial);
+        !trial.issues.iter().any(Issue::is_error)
+    }
+
+    /// Validates a resource at `path` against the base definition of its type and against `profiles`
+    /// (or, when none are given, the loaded profiles it claims in `meta.profile`). `outer` is the
+    /// resource holding it (for contained resources), `bundle` the Bundle it is an entry of.
+    pub fn resource<'r>(
+        &mut self,
+        resource: &'r Value,
+        path: &str,
+        profiles: &[String],
+        outer: Option<Frame<'r>>,
+        bundle: Option<&'r BundleIndex<'r>>,
+    ) {
+        if self.depth > MAX_DEPTH {
+            self.report(
+                Issue::error(IssueCode::TooLong, "The resource is nested too deeply.").at(path),
+            );
+            return;
+        }
+        let Some(object) = resource.as_object() else {
+            self.report(
+                Issue::error(IssueCode::Structure, "A resource must be a JSON object.").at(path),
+            );
+            return;
+        };
+        let Some(type_name) = object.get("resourceType").and_then(Value::as_str) else {
+            self.report(
+                Issue::error(IssueCode::Required, "The resource has no resourceType.").at(path),
+            );
+            return;
+        };
+        let Some(base) = self.defs.type_profile(type_name) else {
+            self.report(
+                Issue::error(
+                    IssueCode::NotSupported,
+                    format!("Unknown resource type '{type_name}'."),
+                )
+                .at(format!("{path}.resourceType")),
+            );
+            return;
+        };
+        if base.kind != "resource" {
+            self.report(
+                Issue::error(
+                    IssueCode::Structure,
+                    format!("'{type_name}' is a data type, not a resource type."),
+                )
+                .at(format!("{path}.resourceType")),
+            );
+            return;
+        }
+        let claimed: Vec<String> = if profiles.is_empty() {
+            object
+                .get("meta")
+                .and_then(|m| m.get("profile"))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        } else {
+            profiles.to_vec()
+        };
+        let mut against: Vec<Arc<Profile>> = Vec::new();
+        for url in &claimed {
+            match self.defs.profile(url) {
+                Some(Ok(profile)) if profile.type_name == type_name => against.push(profile),
+                Some(Ok(profile)) => self.report(
+                    Issue::error(
+                        IssueCode::Invalid,
+                        format!(
+                            "The profile {url} is for {}, not {type_name}.",
+                            profile.type_name
+                        ),
+                    )
+                    .at(path)
+                    .rule(url.clone()),
+                ),
+                Some(Err(why)) => self.report(
+                    Issue::warning(
+                        IssueCode::NotSupported,
+                        format!("The profile {url} cannot be used ({why}); validated against the base definition."),
+                    )
+                    .at(path)
+                    .rule(url.clone()),
+                ),
+                None => self.report(
+                    Issue::warning(
+                        IssueCode::NotSupported,
+                        format!("The profile {url} is not loaded; validated against the base definition of {type_name}."),
+                    )
+                    .at(path)
+                    .rule(url.clone()),
+                ),
+            }
+        }
+        if against.is_empty() {
+            against.push(base);
+        }
+        // Entries of this Bundle resolve each other's references.
+        let index;
+        let bundle = if type_name == "Bundle" {
+            index = BundleIndex::new(resource);
+            Some(&index)
+        } else {
+            bundle
+        };
+        let frame = Frame {
+            resource,
+            root: outer.map_or(resource, |o| o.root),
+            bundle,
+        };
+        self.depth += 1;
+        for profile in &against {
+            self.root(profile, resource, path, frame);
+        }
+        self.depth -= 1;
+        if let Some(index) = bundle.filter(|_| type_name == "Bundle") {
+            let found = bundle::check(resource, index, path);
+            self.issues.extend(found);
+        }
+    }
+
+    /// The root element of `profile` on `resource`: its children and the root's own rules.
+    fn root<'r>(
+        &mut self,
+        profile: &Arc<Profile>,
+        resource: &'r Value,
+        path: &str,
+        frame: Frame<'r>,
+    ) {
+        let type_name = profile.type_name.clone();
+        self.complex(profile, 0, resource, &type_name, path, frame);
+    }
+}
