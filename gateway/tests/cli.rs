@@ -54,7 +54,12 @@ fn validate_exits_0_for_good_and_65_for_bad_files() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines.len(), 2);
-    assert_eq!(lines[0]["outcome"]["issue"][0]["code"], "informational");
+    // The good file has no narrative: only the dom-6 warning, no error.
+    let good = lines[0]["outcome"]["issue"].as_array().unwrap();
+    assert!(good.iter().all(|i| i["severity"] != "error"), "{good:?}");
+    assert!(good
+        .iter()
+        .any(|i| i["details"]["coding"][0]["code"] == "dom-6"));
     assert_eq!(
         lines[1]["outcome"]["issue"][0]["expression"][0],
         "Patient.telecom[0].valu"

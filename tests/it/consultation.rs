@@ -35,6 +35,8 @@ fn consent(patient_identifier: Value) -> Value {
         "status": "active",
         "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]},
         "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}]}],
+        // ppc-1: a Consent names its policy.
+        "policyRule": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN"}]},
         "patient": {"identifier": patient_identifier}
     })
 }

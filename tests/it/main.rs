@@ -11,3 +11,4 @@ mod mtls;
 mod pg;
 mod pki;
 mod search;
+mod validation;

@@ -81,7 +81,8 @@ impl Fhir {
             .map(|(i, e)| parse_entry(i, e))
             .collect::<Result<Vec<_>, _>>()?;
         for entry in &entries {
-            self.check_entry(entry)?;
+            self.check_entry(entry)
+                .map_err(|e| e.within(&format!("Bundle.entry[{}].resource", entry.index)))?;
         }
         let mut tx = self.store.begin().await?;
         // Pass 1: ids for every created resource, so that references between entries can be resolved.
@@ -194,13 +195,13 @@ impl Fhir {
 }
 
 impl Fhir {
-    /// Validation on write of an entry's resource, before anything is written.
+    /// Validation on write of an entry's resource, before anything is written; a batch entry's
+    /// outcome locates issues in the entry's resource, a transaction's in the Bundle.
     fn check_entry(&self, entry: &Entry) -> Result<(), FhirError> {
         match &entry.resource {
-            Some(resource) if matches!(entry.method, Method::Post | Method::Put) => self
-                .validation
-                .check(resource)
-                .map_err(|e| e.within(&format!("Bundle.entry[{}].resource", entry.index))),
+            Some(resource) if matches!(entry.method, Method::Post | Method::Put) => {
+                self.validation.check(resource)
+            }
             _ => Ok(()),
         }
     }

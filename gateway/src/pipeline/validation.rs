@@ -3,8 +3,9 @@
 //! OperationOutcome; `warn`: stored, issue counts logged; `off`).
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
+use kakehashi_mappings::fhir::canonicalise;
 use kakehashi_mappings::validate::core::{embedded_r4_core, R4_CORE_PACKAGE};
 use kakehashi_mappings::validate::{Definitions, Options, PackageId, Validator};
 use kakehashi_mappings::Issue;
@@ -23,8 +24,23 @@ pub enum ValidationSetupError {
     Package { path: PathBuf, why: String },
 }
 
-/// Builds a validator from the embedded R4 core definitions and `packages` (files or folders).
+/// Builds a validator from the embedded R4 core definitions and `packages` (files or folders). The
+/// core-only validator is built once per process and shared (it is immutable).
 pub fn build_validator(packages: &[PathBuf]) -> Result<Validator, ValidationSetupError> {
+    static CORE_ONLY: OnceLock<Validator> = OnceLock::new();
+    if packages.is_empty() {
+        if let Some(v) = CORE_ONLY.get() {
+            return Ok(v.clone());
+        }
+    }
+    let validator = load(packages)?;
+    if packages.is_empty() {
+        return Ok(CORE_ONLY.get_or_init(|| validator).clone());
+    }
+    Ok(validator)
+}
+
+fn load(packages: &[PathBuf]) -> Result<Validator, ValidationSetupError> {
     let mut definitions = Definitions::new();
     let core = embedded_r4_core().map_err(|e| ValidationSetupError::Core(e.to_string()))?;
     definitions.add_package(
@@ -72,9 +88,15 @@ impl Validation {
             return Ok(());
         }
         match self.mode {
-            ValidationMode::Enforce => Err(FhirError {
-                status: 422,
-                issues,
+            // Malformed FHIR (what the typed R4 model refuses) stays a 400 with the typed check's
+            // located issue, as without validation; a resource that is well-formed but breaks the rules
+            // of its definitions or profiles is a 422.
+            ValidationMode::Enforce => Err(match canonicalise(resource) {
+                Err(issue) => FhirError::invalid(issue),
+                Ok(_) => FhirError {
+                    status: 422,
+                    issues,
+                },
             }),
             _ => {
                 tracing::warn!(

@@ -95,22 +95,6 @@ pub(super) fn check_uri(primitive: Primitive, s: &str) -> Result<(), PrimitiveFa
     }
 }
 
-/// True when the value starts with a URI scheme `[a-zA-Z][a-zA-Z0-9+.-]*:`.
-fn has_scheme(s: &str) -> bool {
-    let b = s.as_bytes();
-    if !b.first().is_some_and(u8::is_ascii_alphabetic) {
-        return false;
-    }
-    for &c in &b[1..] {
-        match c {
-            b':' => return true,
-            c if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'.' | b'-') => {}
-            _ => return false,
-        }
-    }
-    false
-}
-
 /// canonical: `url|version#fragment`, where a `|` needs a url before it and a version after it.
 fn check_canonical_version(s: &str) -> Result<(), PrimitiveFault> {
     let Some((url, rest)) = s.split_once('|') else {
