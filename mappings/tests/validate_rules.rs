@@ -1,0 +1,179 @@
+//! One negative test per rule family (issue #4): cardinality, type, format, fixed/pattern, slice,
+//! binding, invariant, reference — each asserting the exact code, location and rule. The profile is
+//! written here as a differential, so snapshot generation is exercised too.
+
+use kakehashi_mappings::validate::core::{embedded_r4_core, R4_CORE_PACKAGE};
+use kakehashi_mappings::validate::{Definitions, Options, PackageId, Validator};
+use kakehashi_mappings::Issue;
+use serde_json::{json, Value};
+
+const PROFILE: &str = "urn:kakehashi:test:StructureDefinition/TestPatient";
+
+fn validator() -> Validator {
+    let mut definitions = Definitions::new();
+    let core = embedded_r4_core().expect("core");
+    definitions.add_package(
+        PackageId {
+            name: R4_CORE_PACKAGE.0.into(),
+            version: R4_CORE_PACKAGE.1.into(),
+        },
+        core.iter(),
+    );
+    let profile = json!({
+        "resourceType": "StructureDefinition", "url": PROFILE, "name": "TestPatient", "status": "draft",
+        "kind": "resource", "abstract": false, "type": "Patient", "derivation": "constraint",
+        "baseDefinition": "http://hl7.org/fhir/StructureDefinition/Patient",
+        "differential": {"element": [
+            {"id": "Patient.identifier", "path": "Patient.identifier", "min": 1,
+             "slicing": {"discriminator": [{"type": "value", "path": "system"}], "rules": "closed"}},
+            {"id": "Patient.identifier:local", "path": "Patient.identifier", "sliceName": "local", "min": 1, "max": "1"},
+            {"id": "Patient.identifier:local.system", "path": "Patient.identifier.system", "min": 1,
+             "fixedUri": "urn:oid:1.2.392.100495.20.3.51.11311234567"},
+            {"id": "Patient.maritalStatus", "path": "Patient.maritalStatus",
+             "patternCodeableConcept": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-MaritalStatus", "code": "M"}]}}
+        ]}
+    });
+    definitions.add_package(
+        PackageId {
+            name: "test".into(),
+            version: "0".into(),
+        },
+        [&profile],
+    );
+    Validator::new(definitions)
+}
+
+fn good() -> Value {
+    json!({"resourceType": "Patient", "meta": {"profile": [PROFILE]},
+           "identifier": [{"system": "urn:oid:1.2.392.100495.20.3.51.11311234567", "value": "00012345"}],
+           "gender": "female", "birthDate": "1970-01-01"})
+}
+
+/// The (code, expression, rule) of each error.
+fn errors(v: &Value) -> Vec<(String, String, String)> {
+    validator()
+        .validate(v, &Options::default())
+        .into_iter()
+        .filter(Issue::is_error)
+        .map(|i| {
+            (
+                i.code.as_str().to_string(),
+                i.expression.unwrap_or_default(),
+                i.rule.unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn one(code: &str, at: &str, rule: &str) -> Vec<(String, String, String)> {
+    vec![(code.to_string(), at.to_string(), rule.to_string())]
+}
+
+#[test]
+fn the_good_resource_passes() {
+    assert_eq!(errors(&good()), vec![]);
+}
+
+#[test]
+fn cardinality() {
+    let mut p = good();
+    p["gender"] = json!(["female", "male"]);
+    assert_eq!(errors(&p)[0].0, "structure");
+    let mut p = good();
+    p.as_object_mut().unwrap().remove("identifier");
+    let found = errors(&p);
+    assert!(
+        found.contains(&(
+            "required".into(),
+            "Patient.identifier".into(),
+            "Patient.identifier".into()
+        )),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn type_and_unknown_element() {
+    let mut p = good();
+    p["active"] = json!("yes");
+    assert_eq!(errors(&p), one("structure", "Patient.active", ""));
+    let mut p = good();
+    p["name"] = json!([{"famly": "山田"}]);
+    assert_eq!(errors(&p), one("structure", "Patient.name[0].famly", ""));
+}
+
+#[test]
+fn format() {
+    let mut p = good();
+    p["birthDate"] = json!("1970-02-30");
+    assert_eq!(errors(&p), one("value", "Patient.birthDate", ""));
+}
+
+#[test]
+fn fixed_and_pattern() {
+    let mut p = good();
+    p["maritalStatus"] = json!({"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-MaritalStatus", "code": "S"}]});
+    assert_eq!(
+        errors(&p),
+        one("value", "Patient.maritalStatus", "Patient.maritalStatus")
+    );
+}
+
+#[test]
+fn slice() {
+    let mut p = good();
+    p["identifier"] = json!([{"system": "urn:oid:9.9", "value": "1"}]);
+    let found = errors(&p);
+    assert!(
+        found.contains(&(
+            "required".into(),
+            "Patient.identifier".into(),
+            "Patient.identifier:local".into()
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(
+            "structure".into(),
+            "Patient.identifier[0]".into(),
+            "Patient.identifier".into()
+        )),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn binding() {
+    let mut p = good();
+    p["gender"] = json!("woman");
+    assert_eq!(
+        errors(&p),
+        one("code-invalid", "Patient.gender", "Patient.gender")
+    );
+}
+
+#[test]
+fn invariant() {
+    let mut p = good();
+    p["contact"] = json!([{"gender": "male"}]);
+    assert_eq!(errors(&p), one("invariant", "Patient.contact[0]", "pat-1"));
+}
+
+#[test]
+fn reference() {
+    let mut p = good();
+    p["managingOrganization"] = json!({"reference": "Patient/x"});
+    assert_eq!(
+        errors(&p),
+        one(
+            "structure",
+            "Patient.managingOrganization.reference",
+            "Patient.managingOrganization"
+        )
+    );
+    p["managingOrganization"] = json!({"reference": "Organisation/x"});
+    assert_eq!(
+        errors(&p),
+        one("invalid", "Patient.managingOrganization.reference", "")
+    );
+}
