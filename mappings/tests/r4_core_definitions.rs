@@ -8,67 +8,16 @@
 
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
+
+mod common;
 
 use kakehashi_mappings::validate::core::{compact, embedded_r4_core};
 use serde_json::Value;
 
-/// Where the example package is unpacked when `KAKEHASHI_FHIR_EXAMPLES` is unset.
-const DEFAULT_DIR: &str = ".cache/kakehashi/fhir-r4-examples";
-const FETCH_SCRIPT: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/scripts/fetch-fhir-r4-examples.sh"
-);
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/definitions/r4-core.json.gz");
 /// The resource types `compact` reads; other files are not parsed, to keep the test quick.
 const READ_PREFIXES: &[&str] = &["StructureDefinition-", "ValueSet-", "CodeSystem-"];
-
-/// The `package` folder of the R4 examples, fetched when missing.
-fn package_dir() -> PathBuf {
-    let root = match std::env::var_os("KAKEHASHI_FHIR_EXAMPLES") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => {
-            let home =
-                std::env::var_os("HOME").expect("HOME is set (or set KAKEHASHI_FHIR_EXAMPLES)");
-            Path::new(&home).join(DEFAULT_DIR)
-        }
-    };
-    let package = root.join("package");
-    if package.is_dir() {
-        return package;
-    }
-    eprintln!(
-        "FHIR R4 package missing at {}; fetching it with {FETCH_SCRIPT}",
-        package.display()
-    );
-    let output = Command::new("bash")
-        .arg(FETCH_SCRIPT)
-        .arg(&root)
-        .output()
-        .unwrap_or_else(|e| panic!("could not run {FETCH_SCRIPT}: {e}"));
-    assert!(
-        output.status.success(),
-        "fetching the FHIR R4 package failed ({}); run `bash {FETCH_SCRIPT}` by hand or set \
-         KAKEHASHI_FHIR_EXAMPLES to a folder holding package/*.json.\nstdout: {}\nstderr: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let printed = stdout
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .map(|l| PathBuf::from(l.trim()).join("package"));
-    let package = printed.unwrap_or(package);
-    assert!(
-        package.is_dir(),
-        "the fetch script succeeded but {} is not a folder",
-        package.display()
-    );
-    package
-}
 
 /// The StructureDefinition, ValueSet and CodeSystem files of the package, parsed, sorted by file name.
 fn load_conformance(dir: &Path) -> Vec<Value> {
@@ -107,7 +56,7 @@ fn counts(bundle: &Value) -> Vec<(String, usize)> {
 
 #[test]
 fn committed_r4_core_definitions_match_the_package() {
-    let dir = package_dir();
+    let dir = common::r4_package_dir();
     let started = Instant::now();
     let resources = load_conformance(&dir);
     assert!(
