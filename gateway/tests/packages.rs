@@ -1,31 +1,14 @@
 //! Loading FHIR packages: JP Core from its .tgz, the JAMI e-prescription IG from a folder, and the
 //! errors for oversized entries, broken JSON and folders that are not packages.
 
+mod common;
+
 use std::io::Write as _;
 use std::path::Path;
 
+use common::{JAMI_EPRESCRIPTION, JP_CORE};
 use kakehashi::packages::{load, LoadedPackage, PackageError, PackageLimits};
-
-const JP_CORE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/corpora/fhir-packages/jp-core.r4-1.1.1-snap.tgz"
-);
-const JAMI_EPRESCRIPTION: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/corpora/eprescription/jami-eprescription-ig/package"
-);
-/// The resource types of conformance resources; every other resource in a package is an example.
-const CONFORMANCE: &[&str] = &[
-    "StructureDefinition",
-    "ValueSet",
-    "CodeSystem",
-    "NamingSystem",
-    "SearchParameter",
-    "CapabilityStatement",
-    "OperationDefinition",
-    "ConceptMap",
-    "ImplementationGuide",
-];
+use kakehashi_mappings::fhir::CONFORMANCE_RESOURCE_TYPES;
 
 fn count(package: &LoadedPackage, resource_type: &str) -> usize {
     package
@@ -41,7 +24,7 @@ fn examples(package: &LoadedPackage) -> usize {
         .iter()
         .filter(|f| {
             let rt = f.resource["resourceType"].as_str().unwrap_or("");
-            !CONFORMANCE.contains(&rt)
+            !CONFORMANCE_RESOURCE_TYPES.contains(&rt)
         })
         .count()
 }

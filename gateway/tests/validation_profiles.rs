@@ -2,28 +2,17 @@
 //! #4), with the package loaded from `../shared/corpora/fhir-packages/jp-core.r4-1.1.1-snap.tgz` as the
 //! server loads configured packages; and a claimed profile is really applied (a broken example fails).
 
+mod common;
+
 use std::path::PathBuf;
 
+use common::JP_CORE;
 use kakehashi::packages::{self, PackageLimits};
 use kakehashi::pipeline::validation::build_validator;
+use kakehashi_mappings::fhir::CONFORMANCE_RESOURCE_TYPES;
 use kakehashi_mappings::validate::Options;
 use kakehashi_mappings::Issue;
 use serde_json::Value;
-
-const JP_CORE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/corpora/fhir-packages/jp-core.r4-1.1.1-snap.tgz"
-);
-
-const CONFORMANCE: &[&str] = &[
-    "StructureDefinition",
-    "ValueSet",
-    "CodeSystem",
-    "NamingSystem",
-    "SearchParameter",
-    "CapabilityStatement",
-    "ImplementationGuide",
-];
 
 fn errors(issues: &[Issue]) -> Vec<String> {
     issues
@@ -51,7 +40,7 @@ fn jp_core_examples_pass_their_claimed_profiles() {
         .iter()
         .filter(|f| {
             let t = f.resource["resourceType"].as_str().unwrap_or_default();
-            !CONFORMANCE.contains(&t)
+            !CONFORMANCE_RESOURCE_TYPES.contains(&t)
         })
         .map(|f| (f.file.as_str(), &f.resource))
         .collect();

@@ -7,29 +7,10 @@ mod common;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use kakehashi_mappings::validate::core::{embedded_r4_core, R4_CORE_PACKAGE};
-use kakehashi_mappings::validate::{Definitions, Options, PackageId, Validator};
+use kakehashi_mappings::fhir::CONFORMANCE_RESOURCE_TYPES;
+use kakehashi_mappings::validate::{Definitions, Options, Validator};
 use kakehashi_mappings::Issue;
 use serde_json::Value;
-
-/// Conformance resource types: not instance examples.
-const CONFORMANCE: &[&str] = &[
-    "StructureDefinition",
-    "SearchParameter",
-    "ValueSet",
-    "CodeSystem",
-    "ConceptMap",
-    "OperationDefinition",
-    "CapabilityStatement",
-    "CompartmentDefinition",
-    "ImplementationGuide",
-    "NamingSystem",
-    "StructureMap",
-    "GraphDefinition",
-    "MessageDefinition",
-    "TerminologyCapabilities",
-    "ExampleScenario",
-];
 
 /// Examples the official package gets wrong: (file, the error we expect to find, why it is right).
 const KNOWN_BAD: &[(&str, &str, &str)] = &[
@@ -81,17 +62,8 @@ const KNOWN_BAD: &[(&str, &str, &str)] = &[
     ),
 ];
 
-pub fn core_validator() -> Validator {
-    let mut definitions = Definitions::new();
-    let core = embedded_r4_core().expect("the embedded R4 core definitions load");
-    definitions.add_package(
-        PackageId {
-            name: R4_CORE_PACKAGE.0.into(),
-            version: R4_CORE_PACKAGE.1.into(),
-        },
-        core.iter(),
-    );
-    Validator::new(definitions)
+fn core_validator() -> Validator {
+    Validator::new(Definitions::with_r4_core().expect("the embedded R4 core definitions load"))
 }
 
 #[test]
@@ -114,7 +86,7 @@ fn official_r4_instance_examples_pass_base_validation() {
         let bytes = std::fs::read(path).unwrap();
         let json: Value = serde_json::from_slice(&bytes).unwrap();
         let rt = json["resourceType"].as_str().unwrap_or_default();
-        if CONFORMANCE.contains(&rt) {
+        if CONFORMANCE_RESOURCE_TYPES.contains(&rt) {
             continue;
         }
         tested += 1;

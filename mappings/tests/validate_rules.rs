@@ -2,23 +2,22 @@
 //! binding, invariant, reference — each asserting the exact code, location and rule. The profile is
 //! written here as a differential, so snapshot generation is exercised too.
 
-use kakehashi_mappings::validate::core::{embedded_r4_core, R4_CORE_PACKAGE};
+use std::sync::OnceLock;
+
 use kakehashi_mappings::validate::{Definitions, Options, PackageId, Validator};
 use kakehashi_mappings::Issue;
 use serde_json::{json, Value};
 
 const PROFILE: &str = "urn:kakehashi:test:StructureDefinition/TestPatient";
 
-fn validator() -> Validator {
-    let mut definitions = Definitions::new();
-    let core = embedded_r4_core().expect("core");
-    definitions.add_package(
-        PackageId {
-            name: R4_CORE_PACKAGE.0.into(),
-            version: R4_CORE_PACKAGE.1.into(),
-        },
-        core.iter(),
-    );
+/// The R4 core plus the test profile, built once for all the tests.
+fn validator() -> &'static Validator {
+    static VALIDATOR: OnceLock<Validator> = OnceLock::new();
+    VALIDATOR.get_or_init(build)
+}
+
+fn build() -> Validator {
+    let mut definitions = Definitions::with_r4_core().expect("core");
     let profile = json!({
         "resourceType": "StructureDefinition", "url": PROFILE, "name": "TestPatient", "status": "draft",
         "kind": "resource", "abstract": false, "type": "Patient", "derivation": "constraint",
@@ -38,7 +37,7 @@ fn validator() -> Validator {
             name: "test".into(),
             version: "0".into(),
         },
-        [&profile],
+        [profile],
     );
     Validator::new(definitions)
 }

@@ -8,7 +8,6 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -20,6 +19,10 @@ use kakehashi::config::ValidationMode;
 
 use crate::helpers::{spawn_app_with, Db, TestApp};
 
+/// The locator of the R4 package, shared with the mappings crate's tests.
+#[path = "../../mappings/tests/common/mod.rs"]
+mod r4_package;
+
 /// Examples that legitimately cannot round-trip, with the verified reason.
 const SKIPPED: &[(&str, &str)] = &[(
     "Bundle-resources.json",
@@ -28,12 +31,6 @@ const SKIPPED: &[(&str, &str)] = &[(
      limit raised to 128 MiB it round-trips unchanged (checked by hand, about 6 s in a debug build)",
 )];
 
-/// Where the example package is unpacked when `KAKEHASHI_FHIR_EXAMPLES` is unset.
-const DEFAULT_DIR: &str = ".cache/kakehashi/fhir-r4-examples";
-const FETCH_SCRIPT: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/scripts/fetch-fhir-r4-examples.sh"
-);
 /// At least this many examples must be tested, so that a broken selection cannot pass quietly.
 const MIN_TESTED: usize = 200;
 const CONCURRENCY: usize = 8;
@@ -49,40 +46,7 @@ struct Example {
 /// The `package` folder holding the examples, fetched once per test process when missing.
 fn examples_dir() -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let root = match std::env::var_os("KAKEHASHI_FHIR_EXAMPLES") {
-            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-            _ => {
-                let home = std::env::var_os("HOME").expect("HOME is set (or set KAKEHASHI_FHIR_EXAMPLES)");
-                Path::new(&home).join(DEFAULT_DIR)
-            }
-        };
-        let package = root.join("package");
-        if package.is_dir() {
-            return package;
-        }
-        eprintln!("FHIR R4 examples missing at {}; fetching them with {FETCH_SCRIPT}", package.display());
-        let output = Command::new("bash")
-            .arg(FETCH_SCRIPT)
-            .arg(&root)
-            .output()
-            .unwrap_or_else(|e| panic!("could not run {FETCH_SCRIPT}: {e}"));
-        if !output.status.success() {
-            panic!(
-                "fetching the FHIR R4 examples failed ({}); run `bash {FETCH_SCRIPT}` by hand or set \
-                 KAKEHASHI_FHIR_EXAMPLES to a folder holding package/*.json.\nstdout: {}\nstderr: {}",
-                output.status,
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let printed = stdout.lines().rev().find(|l| !l.trim().is_empty()).map(|l| PathBuf::from(l.trim()).join("package"));
-        let package = printed.unwrap_or(package);
-        assert!(package.is_dir(), "the fetch script succeeded but {} is not a folder", package.display());
-        package
-    })
-    .clone()
+    DIR.get_or_init(r4_package::r4_package_dir).clone()
 }
 
 /// Every example whose top-level `resourceType` is supported, sorted by file name; examples without an

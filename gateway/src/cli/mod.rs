@@ -150,18 +150,32 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
     }
 }
 
-/// Reads a file, or standard input for `-` / no file; a failure is exit 74.
+/// The largest input a command reads (the definition Bundles of the R4 package reach 35 MB).
+const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads a file, or standard input for `-` / no file, up to `MAX_INPUT_BYTES`; a failure is exit 74,
+/// a larger input exit 65.
 fn read_input(file: Option<&std::path::Path>) -> Result<Vec<u8>, CliError> {
     use std::io::Read;
-    match file {
-        Some(path) if path.as_os_str() != "-" => std::fs::read(path)
-            .map_err(|e| CliError::new(Exit::Io, format!("cannot read {}: {e}", path.display()))),
-        _ => {
-            let mut buf = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut buf)
-                .map_err(|e| CliError::new(Exit::Io, format!("cannot read standard input: {e}")))?;
-            Ok(buf)
+    let (name, reader): (String, Box<dyn Read>) = match file {
+        Some(path) if path.as_os_str() != "-" => {
+            let file = std::fs::File::open(path).map_err(|e| {
+                CliError::new(Exit::Io, format!("cannot read {}: {e}", path.display()))
+            })?;
+            (path.display().to_string(), Box::new(file))
         }
+        _ => ("standard input".to_string(), Box::new(std::io::stdin())),
+    };
+    let mut buf = Vec::new();
+    reader
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| CliError::new(Exit::Io, format!("cannot read {name}: {e}")))?;
+    if buf.len() as u64 > MAX_INPUT_BYTES {
+        return Err(CliError::new(
+            Exit::DataRejected,
+            format!("{name} is larger than {MAX_INPUT_BYTES} bytes"),
+        ));
     }
+    Ok(buf)
 }

@@ -14,12 +14,8 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::cli::exit::{CliError, Exit};
-use crate::cli::OutputFormat;
+use crate::cli::{read_input, OutputFormat};
 use crate::pipeline::validation::build_validator;
-
-/// Files larger than this are refused (the server's default body limit is 16 MiB; definition
-/// bundles of the R4 package reach 35 MB).
-const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 pub struct Request<'a> {
     pub files: &'a [PathBuf],
@@ -62,8 +58,10 @@ pub fn run(request: Request<'_>) -> Result<Exit, CliError> {
     };
     let loaded = loading.elapsed();
     // Each file is read before the clock starts, so the figure is validation, not disk.
-    let inputs: Vec<(PathBuf, Result<Vec<u8>, CliError>)> =
-        files.iter().map(|f| (f.clone(), read_file(f))).collect();
+    let inputs: Vec<(PathBuf, Result<Vec<u8>, CliError>)> = files
+        .iter()
+        .map(|f| (f.clone(), read_input(Some(f))))
+        .collect();
     let bytes: usize = inputs
         .iter()
         .map(|(_, r)| r.as_ref().map_or(0, Vec::len))
@@ -111,19 +109,6 @@ pub fn run(request: Request<'_>) -> Result<Exit, CliError> {
     })
 }
 
-fn read_file(path: &Path) -> Result<Vec<u8>, CliError> {
-    let io =
-        |e: std::io::Error| CliError::new(Exit::Io, format!("cannot read {}: {e}", path.display()));
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(CliError::new(
-            Exit::DataRejected,
-            format!("{} is larger than {MAX_FILE_BYTES} bytes", path.display()),
-        ));
-    }
-    std::fs::read(path).map_err(io)
-}
-
 /// The issues of one file and the number of resources in it.
 fn check(validator: &Validator, options: &Options, input: &[u8]) -> (Vec<Issue>, usize) {
     let json = match parse_json(input) {
@@ -156,26 +141,17 @@ pub fn count_resources(value: &Value) -> usize {
         n += count_resources(r);
     }
     if value["resourceType"] == "Parameters" {
-        n += parameters(value);
+        n += parameter_resources(&value["parameter"]);
     }
     n
 }
 
-fn parameters(value: &Value) -> usize {
-    value["parameter"]
-        .as_array()
+/// The resources in a Parameters `parameter` (or `part`) list, at any depth.
+fn parameter_resources(list: &Value) -> usize {
+    list.as_array()
         .into_iter()
         .flatten()
-        .map(|p| p.get("resource").map_or(0, count_resources) + parameters_part(p))
-        .sum()
-}
-
-fn parameters_part(p: &Value) -> usize {
-    p["part"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|q| q.get("resource").map_or(0, count_resources) + parameters_part(q))
+        .map(|p| p.get("resource").map_or(0, count_resources) + parameter_resources(&p["part"]))
         .sum()
 }
 

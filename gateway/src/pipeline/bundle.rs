@@ -13,6 +13,7 @@ use sqlx::AnyConnection;
 use crate::pipeline::interactions::{
     conditional_match, create_in, delete_in, prepare_create, read_in, update_in, Written,
 };
+use crate::pipeline::validation::Validation;
 use crate::pipeline::{etag, instant, parse_etag, Fhir, FhirError};
 use crate::store::resources::StoredVersion;
 
@@ -80,10 +81,6 @@ impl Fhir {
             .enumerate()
             .map(|(i, e)| parse_entry(i, e))
             .collect::<Result<Vec<_>, _>>()?;
-        for entry in &entries {
-            self.check_entry(entry)
-                .map_err(|e| e.within(&format!("Bundle.entry[{}].resource", entry.index)))?;
-        }
         let mut tx = self.store.begin().await?;
         // Pass 1: ids for every created resource, so that references between entries can be resolved.
         let mut ids: HashMap<String, String> = HashMap::new();
@@ -157,7 +154,7 @@ impl Fhir {
             let response = if let Some(written) = matched.remove(&entry.index) {
                 write_response(&written)
             } else {
-                run_entry(&mut tx, entry)
+                run_entry(&mut tx, entry, &self.validation)
                     .await
                     .map_err(|e| e.within(&format!("Bundle.entry[{}].resource", entry.index)))?
             };
@@ -173,9 +170,9 @@ impl Fhir {
     async fn batch(&self, raw_entries: Vec<Value>) -> Value {
         let mut responses = Vec::new();
         for (i, raw) in raw_entries.into_iter().enumerate() {
-            let outcome = match parse_entry(i, raw).and_then(|e| self.check_entry(&e).map(|_| e)) {
+            let outcome = match parse_entry(i, raw) {
                 Ok(mut entry) => match self.store.begin().await {
-                    Ok(mut tx) => match run_entry(&mut tx, &mut entry).await {
+                    Ok(mut tx) => match run_entry(&mut tx, &mut entry, &self.validation).await {
                         Ok(response) => {
                             tx.commit().await.map(|_| response).map_err(FhirError::from)
                         }
@@ -191,19 +188,6 @@ impl Fhir {
             });
         }
         response_bundle("batch-response", responses)
-    }
-}
-
-impl Fhir {
-    /// Validation on write of an entry's resource, before anything is written; a batch entry's
-    /// outcome locates issues in the entry's resource, a transaction's in the Bundle.
-    fn check_entry(&self, entry: &Entry) -> Result<(), FhirError> {
-        match &entry.resource {
-            Some(resource) if matches!(entry.method, Method::Post | Method::Put) => {
-                self.validation.check(resource)
-            }
-            _ => Ok(()),
-        }
     }
 }
 
@@ -289,12 +273,21 @@ fn parse_entry(index: usize, raw: Value) -> Result<Entry, FhirError> {
     })
 }
 
-async fn run_entry(conn: &mut AnyConnection, entry: &mut Entry) -> Result<Value, FhirError> {
+async fn run_entry(
+    conn: &mut AnyConnection,
+    entry: &mut Entry,
+    validation: &Validation,
+) -> Result<Value, FhirError> {
     let id = entry.id.clone().unwrap_or_default();
     match entry.method {
         Method::Post => {
             let resource = entry.resource.take().unwrap_or(Value::Null);
-            let new = prepare_create(&entry.resource_type, resource, entry.assigned_id.clone())?;
+            let new = prepare_create(
+                &entry.resource_type,
+                resource,
+                entry.assigned_id.clone(),
+                validation,
+            )?;
             let written = create_in(
                 conn,
                 &entry.resource_type,
@@ -306,8 +299,15 @@ async fn run_entry(conn: &mut AnyConnection, entry: &mut Entry) -> Result<Value,
         }
         Method::Put => {
             let resource = entry.resource.take().unwrap_or(Value::Null);
-            let written =
-                update_in(conn, &entry.resource_type, &id, resource, entry.if_match).await?;
+            let written = update_in(
+                conn,
+                &entry.resource_type,
+                &id,
+                resource,
+                entry.if_match,
+                validation,
+            )
+            .await?;
             Ok(write_response(&written))
         }
         Method::Delete => {

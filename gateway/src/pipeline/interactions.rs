@@ -7,6 +7,7 @@ use serde_json::Value;
 use sqlx::AnyConnection;
 
 use crate::pipeline::prepare::{check_body_id, check_id, check_type, prepare, Prepared};
+use crate::pipeline::validation::Validation;
 use crate::pipeline::{now_ms, Fhir, FhirError};
 use crate::store::resources::{self, NewVersion, StoredVersion};
 use crate::store::search::search;
@@ -28,9 +29,7 @@ impl Fhir {
         body: Value,
         if_none_exist: Option<&str>,
     ) -> Result<Written, FhirError> {
-        check_type(&body, Some(resource_type))?;
-        self.validation.check(&body)?;
-        let new = prepare_create(resource_type, body, None)?;
+        let new = prepare_create(resource_type, body, None, &self.validation)?;
         let mut tx = self.store.begin().await?;
         let written = create_in(&mut tx, resource_type, new, if_none_exist).await?;
         tx.commit().await?;
@@ -44,10 +43,9 @@ impl Fhir {
         body: Value,
         if_match: Option<i64>,
     ) -> Result<Written, FhirError> {
-        check_type(&body, Some(resource_type))?;
-        self.validation.check(&body)?;
         let mut tx = self.store.begin().await?;
-        let written = update_in(&mut tx, resource_type, id, body, if_match).await?;
+        let written =
+            update_in(&mut tx, resource_type, id, body, if_match, &self.validation).await?;
         tx.commit().await?;
         Ok(written)
     }
@@ -142,11 +140,12 @@ pub fn prepare_create(
     resource_type: &str,
     body: Value,
     id: Option<String>,
+    validation: &Validation,
 ) -> Result<NewResource, FhirError> {
     check_type(&body, Some(resource_type))?;
     let id = id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let last_updated_ms = now_ms();
-    let prepared = prepare(body, resource_type, &id, 1, last_updated_ms)?;
+    let prepared = prepare(body, resource_type, &id, 1, last_updated_ms, validation)?;
     Ok(NewResource {
         id,
         last_updated_ms,
@@ -221,6 +220,7 @@ pub async fn update_in(
     id: &str,
     body: Value,
     if_match: Option<i64>,
+    validation: &Validation,
 ) -> Result<Written, FhirError> {
     check_type(&body, Some(resource_type))?;
     check_id(id)?;
@@ -236,7 +236,14 @@ pub async fn update_in(
     }
     let created = head.is_none_or(|h| h.deleted);
     let last_updated_ms = now_ms();
-    let prepared = prepare(body, resource_type, id, current + 1, last_updated_ms)?;
+    let prepared = prepare(
+        body,
+        resource_type,
+        id,
+        current + 1,
+        last_updated_ms,
+        validation,
+    )?;
     let version = store_prepared(
         conn,
         resource_type,

@@ -1,5 +1,6 @@
 //! Preparing a resource for storage: check its type and id, stamp `id` and `meta`, run the typed round
-//! trip (which rejects unknown elements and type errors with their location) and extract its index.
+//! trip (which rejects unknown elements and type errors with their location, 400), validate it as the
+//! zone says (422) and extract its index.
 
 use kakehashi_mappings::fhir::json::resource_type_of;
 use kakehashi_mappings::fhir::search::{extract_index, IndexValue};
@@ -7,6 +8,7 @@ use kakehashi_mappings::fhir::{canonicalise, is_known_resource_type, is_valid_id
 use kakehashi_mappings::{Issue, IssueCode};
 use serde_json::{Map, Value};
 
+use crate::pipeline::validation::Validation;
 use crate::pipeline::{instant, FhirError};
 
 /// A resource ready to be written.
@@ -43,13 +45,15 @@ pub fn check_type(resource: &Value, expected_type: Option<&str>) -> Result<Strin
     Ok(found.to_string())
 }
 
-/// Stamps `id`, `meta.versionId` and `meta.lastUpdated`, then canonicalises and indexes the resource.
+/// Stamps `id`, `meta.versionId` and `meta.lastUpdated`, then canonicalises, validates and indexes the
+/// resource. Every write (create, update, transaction and batch entries) passes here.
 pub fn prepare(
     mut resource: Value,
     resource_type: &str,
     id: &str,
     version_id: i64,
     last_updated_ms: i64,
+    validation: &Validation,
 ) -> Result<Prepared, FhirError> {
     let object = resource
         .as_object_mut()
@@ -70,6 +74,7 @@ pub fn prepare(
         Value::String(instant(last_updated_ms)),
     );
     let canonical = canonicalise(&resource).map_err(FhirError::invalid)?;
+    validation.check(&resource)?;
     let content = String::from_utf8(canonical).map_err(|_| {
         FhirError::invalid(Issue::error(
             IssueCode::Structure,

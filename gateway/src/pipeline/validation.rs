@@ -5,8 +5,6 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use kakehashi_mappings::fhir::canonicalise;
-use kakehashi_mappings::validate::core::{embedded_r4_core, R4_CORE_PACKAGE};
 use kakehashi_mappings::validate::{Definitions, Options, PackageId, Validator};
 use kakehashi_mappings::Issue;
 use serde_json::Value;
@@ -41,15 +39,8 @@ pub fn build_validator(packages: &[PathBuf]) -> Result<Validator, ValidationSetu
 }
 
 fn load(packages: &[PathBuf]) -> Result<Validator, ValidationSetupError> {
-    let mut definitions = Definitions::new();
-    let core = embedded_r4_core().map_err(|e| ValidationSetupError::Core(e.to_string()))?;
-    definitions.add_package(
-        PackageId {
-            name: R4_CORE_PACKAGE.0.to_string(),
-            version: R4_CORE_PACKAGE.1.to_string(),
-        },
-        core.iter(),
-    );
+    let mut definitions =
+        Definitions::with_r4_core().map_err(|e| ValidationSetupError::Core(e.to_string()))?;
     for path in packages {
         let loaded = packages::load(path, &PackageLimits::default()).map_err(|e| {
             ValidationSetupError::Package {
@@ -59,10 +50,10 @@ fn load(packages: &[PathBuf]) -> Result<Validator, ValidationSetupError> {
         })?;
         definitions.add_package(
             PackageId {
-                name: loaded.name.clone(),
-                version: loaded.version.clone(),
+                name: loaded.name,
+                version: loaded.version,
             },
-            loaded.resources.iter().map(|f| &f.resource),
+            loaded.resources.into_iter().map(|f| f.resource),
         );
     }
     Ok(Validator::new(definitions))
@@ -88,20 +79,16 @@ impl Validation {
             return Ok(());
         }
         match self.mode {
-            // Malformed FHIR (what the typed R4 model refuses) stays a 400 with the typed check's
-            // located issue, as without validation; a resource that is well-formed but breaks the rules
-            // of its definitions or profiles is a 422.
-            ValidationMode::Enforce => Err(match canonicalise(resource) {
-                Err(issue) => FhirError::invalid(issue),
-                Ok(_) => FhirError {
-                    status: 422,
-                    issues,
-                },
+            // Called after the typed R4 check (`prepare`), so malformed FHIR has had its 400 already;
+            // what fails here is well-formed but breaks its definitions or profiles: 422.
+            ValidationMode::Enforce => Err(FhirError {
+                status: 422,
+                issues,
             }),
             _ => {
                 tracing::warn!(
                     errors,
-                    "Stored a resource that fails validation (validation = warn)."
+                    "Storing a resource that fails validation (validation = warn)."
                 );
                 Ok(())
             }

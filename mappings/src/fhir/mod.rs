@@ -11,5 +11,7 @@ pub mod typed;
 
 pub use json::parse_json;
 pub use outcome::operation_outcome;
-pub use resource_types::{is_known_resource_type, is_valid_id, SUPPORTED_RESOURCE_TYPES};
+pub use resource_types::{
+    is_known_resource_type, is_valid_id, CONFORMANCE_RESOURCE_TYPES, SUPPORTED_RESOURCE_TYPES,
+};
 pub use typed::canonicalise;

@@ -25,6 +25,26 @@ pub const SUPPORTED_RESOURCE_TYPES: &[&str] = &[
     "Specimen",
 ];
 
+/// The R4 conformance resource types (definitions, not instance data); in a FHIR package every other
+/// resource is an example.
+pub const CONFORMANCE_RESOURCE_TYPES: &[&str] = &[
+    "CapabilityStatement",
+    "CodeSystem",
+    "CompartmentDefinition",
+    "ConceptMap",
+    "ExampleScenario",
+    "GraphDefinition",
+    "ImplementationGuide",
+    "MessageDefinition",
+    "NamingSystem",
+    "OperationDefinition",
+    "SearchParameter",
+    "StructureDefinition",
+    "StructureMap",
+    "TerminologyCapabilities",
+    "ValueSet",
+];
+
 /// True for a resource type the store supports.
 pub fn is_known_resource_type(name: &str) -> bool {
     SUPPORTED_RESOURCE_TYPES.binary_search(&name).is_ok()

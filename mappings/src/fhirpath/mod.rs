@@ -75,10 +75,13 @@ impl Expression {
         eval::evaluate(&self.root, focus, env)
     }
 
-    /// FHIR invariant semantics (as the reference Java validator's `convertToBoolean`): a single
-    /// boolean gives its value; an empty result gives false; any other non-empty result gives true.
+    /// FHIR invariant semantics: a single boolean gives its value; any other non-empty result gives
+    /// true (as the reference Java validator's `convertToBoolean`); an empty result also gives true,
+    /// because an expression over an absent element does not apply
+    /// (`fullUrl.contains('/_history/').not()` on a Bundle entry without fullUrl).
     pub fn is_satisfied<'a>(&self, focus: Node<'a>, env: &Env<'a>) -> Result<bool, EvalError> {
-        Ok(eval::truthy(&self.evaluate(focus, env)?))
+        let result = self.evaluate(focus, env)?;
+        Ok(result.is_empty() || eval::truthy(&result))
     }
 }
 

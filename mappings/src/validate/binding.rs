@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use crate::issue::{Issue, IssueCode};
+use crate::validate::compare::cut;
 use crate::validate::profile::{Binding, Strength};
 use crate::validate::terminology::{Membership, Terminology};
 
@@ -136,7 +137,8 @@ fn judge(binding: &Binding, verdict: Membership, code: &str, path: &str, issues:
     match verdict {
         Membership::Member => {}
         Membership::NotMember => {
-            let message = format!("The code '{}' is not in the value set {vs}.", brief(code));
+            // Codes are short; a long one is cut so that no free text ends up in messages.
+            let message = format!("The code '{}' is not in the value set {vs}.", cut(code, 40));
             issues.push(
                 match binding.strength {
                     Strength::Required => Issue::error(IssueCode::CodeInvalid, message),
@@ -156,14 +158,5 @@ fn judge(binding: &Binding, verdict: Membership, code: &str, path: &str, issues:
                 );
             }
         }
-    }
-}
-
-/// Codes are short; a long one is cut so that no free text ends up in messages.
-fn brief(code: &str) -> String {
-    if code.chars().count() > 40 {
-        format!("{}…", code.chars().take(40).collect::<String>())
-    } else {
-        code.to_string()
     }
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+use crate::fhir::references::parse_reference;
 use crate::issue::{Issue, IssueCode};
 
 /// The entries of a Bundle by `fullUrl` (and by `Type/id` for entries with RESTful fullUrls).
@@ -45,14 +46,10 @@ impl<'r> BundleIndex<'r> {
         if let Some(r) = self.by_url.get(reference) {
             return Some(r);
         }
-        let relative = reference.split("/_history/").next().unwrap_or(reference);
-        if let Some(r) = self.by_type_id.get(relative) {
-            return Some(r);
-        }
-        // An absolute URL whose last two segments are Type/id.
-        let mut parts = relative.rsplitn(3, '/');
-        let (id, t) = (parts.next()?, parts.next()?);
-        self.by_type_id.get(&format!("{t}/{id}")).copied()
+        let local = parse_reference(reference)?;
+        self.by_type_id
+            .get(&format!("{}/{}", local.resource_type, local.id))
+            .copied()
     }
 
     /// Whether every reference must resolve inside this Bundle.
@@ -65,7 +62,7 @@ impl<'r> BundleIndex<'r> {
 }
 
 /// The Bundle-level issues of `bundle` (at `path`).
-pub fn check(bundle: &Value, _index: &BundleIndex<'_>, path: &str) -> Vec<Issue> {
+pub fn check(bundle: &Value, path: &str) -> Vec<Issue> {
     let mut issues = Vec::new();
     let bundle_type = bundle.get("type").and_then(Value::as_str);
     let transactional = matches!(bundle_type, Some("transaction" | "batch"));
@@ -77,7 +74,8 @@ pub fn check(bundle: &Value, _index: &BundleIndex<'_>, path: &str) -> Vec<Issue>
             .and_then(Value::as_str);
         let rid = resource.and_then(|r| r.get("id")).and_then(Value::as_str);
         if let (Some(full_url), Some(t)) = (entry.get("fullUrl").and_then(Value::as_str), rtype) {
-            if let Some((url_type, url_id)) = restful_tail(full_url) {
+            if let Some(local) = parse_reference(full_url) {
+                let (url_type, url_id) = (local.resource_type.as_str(), local.id.as_str());
                 if url_type == t && rid.is_some_and(|id| id != url_id) {
                     issues.push(
                         Issue::error(
@@ -149,19 +147,6 @@ pub fn check(bundle: &Value, _index: &BundleIndex<'_>, path: &str) -> Vec<Issue>
     issues
 }
 
-/// `http://x/fhir/Patient/123` → (`Patient`, `123`); `urn:uuid:…` → None.
-fn restful_tail(url: &str) -> Option<(&str, &str)> {
-    if url.starts_with("urn:") {
-        return None;
-    }
-    let url = url.split("/_history/").next()?;
-    let mut parts = url.rsplitn(3, '/');
-    let id = parts.next()?;
-    let t = parts.next()?;
-    t.starts_with(|c: char| c.is_ascii_uppercase())
-        .then_some((t, id))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,7 +160,7 @@ mod tests {
             {"resource": {"resourceType": "Patient"}, "request": {"method": "POST", "url": "Observation"}}
         ]});
         let index = BundleIndex::new(&bundle);
-        let issues = check(&bundle, &index, "Bundle");
+        let issues = check(&bundle, "Bundle");
         let at: Vec<_> = issues
             .iter()
             .map(|i| i.expression.clone().unwrap())

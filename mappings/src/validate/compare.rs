@@ -47,11 +47,15 @@ fn numbers_equal(a: &serde_json::Number, b: &serde_json::Number) -> bool {
 
 /// A short rendering of a fixed or pattern value for messages (definitions are not patient data).
 pub fn brief(value: &Value) -> String {
-    let text = value.to_string();
-    if text.chars().count() > 120 {
-        format!("{}…", text.chars().take(120).collect::<String>())
+    cut(&value.to_string(), 120)
+}
+
+/// `text` cut to `max` characters, with `…` when cut.
+pub fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() > max {
+        format!("{}…", text.chars().take(max).collect::<String>())
     } else {
-        text
+        text.to_string()
     }
 }
 

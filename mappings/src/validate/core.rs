@@ -10,6 +10,8 @@ use std::io::Read as _;
 
 use serde_json::{json, Map, Value};
 
+use crate::validate::definitions::strip_version;
+
 /// The package the embedded definitions come from, as (name, version).
 pub const R4_CORE_PACKAGE: (&str, &str) = ("hl7.fhir.r4.core", "4.0.1");
 
@@ -140,11 +142,6 @@ pub fn compact(resources: &[Value]) -> Value {
 fn sort_key(resource: &Value) -> (&str, &str, &str) {
     let field = |name| resource.get(name).and_then(Value::as_str).unwrap_or("");
     (field("resourceType"), field("url"), field("version"))
-}
-
-/// A canonical reference without its `|version` suffix.
-fn strip_version(canonical: &str) -> &str {
-    canonical.split_once('|').map_or(canonical, |(url, _)| url)
 }
 
 /// The ValueSet urls named by the bindings of a StructureDefinition's snapshot.

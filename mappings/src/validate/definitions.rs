@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
+use crate::validate::core::{embedded_r4_core, CoreError, R4_CORE_PACKAGE};
 use crate::validate::profile::Profile;
 use crate::validate::snapshot;
 use crate::validate::terminology::Terminology;
@@ -48,54 +49,67 @@ impl Definitions {
         }
     }
 
-    /// Adds the conformance resources of one package; other resources (examples) are ignored. A later
-    /// definition with the same url replaces an earlier one.
-    pub fn add_package<'r>(
-        &mut self,
-        package: PackageId,
-        resources: impl IntoIterator<Item = &'r Value>,
-    ) {
+    /// The embedded R4 core definitions (`hl7.fhir.r4.core` 4.0.1), the base every validator starts from.
+    pub fn with_r4_core() -> Result<Self, CoreError> {
+        let mut definitions = Definitions::new();
+        let core = embedded_r4_core()?;
+        definitions.add_package(
+            PackageId {
+                name: R4_CORE_PACKAGE.0.to_string(),
+                version: R4_CORE_PACKAGE.1.to_string(),
+            },
+            core,
+        );
+        Ok(definitions)
+    }
+
+    /// Adds the conformance resources of one package (also those inside Bundles); other resources
+    /// (examples) are ignored. A later definition with the same url replaces an earlier one.
+    pub fn add_package(&mut self, package: PackageId, resources: impl IntoIterator<Item = Value>) {
         let package = Arc::new(package);
         self.packages.push(package.clone());
         for resource in resources {
-            match resource.get("resourceType").and_then(Value::as_str) {
-                Some("StructureDefinition") => self.add_structure(resource, &package),
-                Some("ValueSet") | Some("CodeSystem") => self.terminology.add(resource),
-                Some("Bundle") => {
-                    let inner: Vec<&Value> = resource["entry"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|e| e.get("resource"))
-                        .collect();
-                    for r in inner {
-                        match r.get("resourceType").and_then(Value::as_str) {
-                            Some("StructureDefinition") => self.add_structure(r, &package),
-                            Some("ValueSet") | Some("CodeSystem") => self.terminology.add(r),
-                            _ => {}
-                        }
-                    }
-                }
-                _ => {}
-            }
+            self.add_resource(resource, &package);
         }
     }
 
-    fn add_structure(&mut self, resource: &Value, package: &Arc<PackageId>) {
-        let Some(url) = resource.get("url").and_then(Value::as_str) else {
+    fn add_resource(&mut self, mut resource: Value, package: &Arc<PackageId>) {
+        match resource.get("resourceType").and_then(Value::as_str) {
+            Some("StructureDefinition") => self.add_structure(resource, package),
+            Some("ValueSet") | Some("CodeSystem") => self.terminology.add(&resource),
+            Some("Bundle") => {
+                let Some(Value::Array(entries)) = resource.get_mut("entry").map(Value::take) else {
+                    return;
+                };
+                for mut entry in entries {
+                    if let Some(inner) = entry.get_mut("resource").map(Value::take) {
+                        self.add_resource(inner, package);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn add_structure(&mut self, resource: Value, package: &Arc<PackageId>) {
+        let Some(url) = resource
+            .get("url")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        else {
             return;
         };
         let derivation = resource.get("derivation").and_then(Value::as_str);
         // A base definition of a type: a specialization, or a type with no base at all (Element, Resource).
         if derivation == Some("specialization") || resource.get("baseDefinition").is_none() {
             if let Some(type_name) = resource.get("type").and_then(Value::as_str) {
-                self.types.insert(type_name.to_string(), url.to_string());
+                self.types.insert(type_name.to_string(), url.clone());
             }
         }
         self.structures.insert(
-            url.to_string(),
+            url,
             Entry {
-                resource: resource.clone(),
+                resource,
                 package: package.clone(),
                 compiled: OnceLock::new(),
             },
@@ -134,23 +148,19 @@ impl Definitions {
     /// The compiled profile at `url`, compiling it (and generating its snapshot when it has only a
     /// differential) on first use. `Err` says why it cannot be used.
     pub fn profile(&self, url: &str) -> Option<Result<Arc<Profile>, String>> {
-        let entry = self.structures.get(strip_version(url))?;
-        Some(
-            entry
-                .compiled
-                .get_or_init(|| self.compile(&entry.resource))
-                .clone(),
-        )
+        self.compiled(url).cloned()
     }
 
     /// The compiled base definition of a type, borrowed (for the FHIRPath model).
     pub fn type_profile_ref(&self, type_name: &str) -> Option<&Profile> {
         let url = self.types.get(type_name)?;
-        let entry = self.structures.get(url)?;
-        match entry.compiled.get_or_init(|| self.compile(&entry.resource)) {
-            Ok(p) => Some(p.as_ref()),
-            Err(_) => None,
-        }
+        self.compiled(url)?.as_ref().ok().map(Arc::as_ref)
+    }
+
+    /// The one place a profile is compiled: on first use, then shared.
+    fn compiled(&self, url: &str) -> Option<&Result<Arc<Profile>, String>> {
+        let entry = self.structures.get(strip_version(url))?;
+        Some(entry.compiled.get_or_init(|| self.compile(&entry.resource)))
     }
 
     /// The compiled base definition of a type.
@@ -168,6 +178,14 @@ impl Definitions {
             _ => snapshot::generate(self, resource, 0)?,
         };
         Profile::compile(resource, &elements).map(Arc::new)
+    }
+
+    /// Whether `name` is a resource type: by its loaded definition, else by the R4 list.
+    pub fn is_resource_type(&self, name: &str) -> bool {
+        match self.type_profile_ref(name) {
+            Some(p) => p.kind == "resource",
+            None => crate::fhirpath::is_resource_type(name),
+        }
     }
 
     /// Whether type `type_name` is `ancestor` or derives from it (`Patient` → `DomainResource` →

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::fhirpath::{Env, Item, Node};
+use crate::fhirpath::{Env, Node};
 use crate::issue::{Issue, IssueCode};
 use crate::validate::model::{BundleResolver, DefinitionsModel};
 use crate::validate::profile::{ConstraintSeverity, ElementIdx, Native, Profile};
@@ -56,8 +56,7 @@ pub(crate) fn check<'r>(
                         resolver: resolver.as_ref().map(|r| r as _),
                     };
                     expression
-                        .evaluate(focus, &env)
-                        .map(|result| satisfied(&result))
+                        .is_satisfied(focus, &env)
                         .map_err(|e| format!("it cannot be evaluated: {e}"))
                 }
             },
@@ -84,20 +83,6 @@ pub(crate) fn check<'r>(
                 .rule(constraint.key.clone()),
             ),
         }
-    }
-}
-
-/// An invariant holds when it gives `true`, and also when it gives nothing: an expression over an
-/// absent element (`fullUrl.contains('/_history/').not()` on an entry without fullUrl) does not apply.
-/// Any other non-empty result counts as true, as in the reference validator.
-fn satisfied(result: &[Item<'_>]) -> bool {
-    match result {
-        [] => true,
-        [Item::Boolean(b)] => *b,
-        [Item::Node(n)] if n.value.is_some_and(Value::is_boolean) => {
-            n.value.and_then(Value::as_bool).unwrap_or(true)
-        }
-        _ => true,
     }
 }
 

@@ -29,6 +29,17 @@ use crate::issue::Issue;
 
 pub use definitions::{Definitions, PackageId};
 
+/// The strings of a JSON array (`meta.profile`, `type.targetProfile`); anything else gives none.
+pub(crate) fn string_list(value: Option<&Value>) -> Vec<String> {
+    value
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
 /// What to validate against and how much to say.
 #[derive(Debug, Clone, Default)]
 pub struct Options {

@@ -39,14 +39,9 @@ impl Model for DefinitionsModel<'_> {
                 Some(code) => Some(code),
             };
         }
-        element.choice_children.iter().find_map(|(prefix, child)| {
-            let suffix = json_key.strip_prefix(prefix.as_str())?;
-            profile.elements[*child]
-                .types
-                .iter()
-                .find(|t| t.code.eq_ignore_ascii_case(suffix))
-                .map(|t| t.code.as_str())
-        })
+        profile
+            .choice_child(idx, json_key)
+            .map(|(_, t)| t.code.as_str())
     }
 
     fn is_choice(&self, parent: &str, name: &str) -> bool {

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::fhirpath::Expression;
+use crate::validate::string_list;
 
 /// Index of an element inside its profile.
 pub type ElementIdx = usize;
@@ -118,8 +119,6 @@ pub struct Element {
     pub content_reference: Option<ElementIdx>,
     pub must_support: bool,
     pub max_length: Option<usize>,
-    /// The `regex` extension of a primitive's `value` element.
-    pub regex: Option<String>,
 }
 
 impl Element {
@@ -218,6 +217,20 @@ impl Profile {
         self.elements[idx].content_reference.unwrap_or(idx)
     }
 
+    /// The choice child of element `idx` that JSON key `key` (`valueQuantity`) fills, with the type the
+    /// key names.
+    pub fn choice_child(&self, idx: ElementIdx, key: &str) -> Option<(ElementIdx, &TypeRef)> {
+        let element = &self.elements[self.definition_of(idx)];
+        element.choice_children.iter().find_map(|(prefix, child)| {
+            let suffix = key.strip_prefix(prefix.as_str())?;
+            self.elements[self.definition_of(*child)]
+                .types
+                .iter()
+                .find(|t| type_suffix_matches(&t.code, suffix))
+                .map(|t| (*child, t))
+        })
+    }
+
     /// The element at `path` below `from` (dotted names, e.g. `coding.system`), if the profile has it.
     pub fn descendant(&self, from: ElementIdx, path: &str) -> Option<ElementIdx> {
         let mut at = from;
@@ -234,6 +247,19 @@ impl Profile {
             };
         }
         Some(at)
+    }
+}
+
+/// `Quantity` matches `Quantity`; `dateTime` matches `DateTime` (a choice key's suffix).
+fn type_suffix_matches(code: &str, suffix: &str) -> bool {
+    let mut chars = code.chars();
+    match chars.next() {
+        Some(first) => {
+            suffix.len() == code.len()
+                && suffix.starts_with(first.to_ascii_uppercase())
+                && suffix[first.len_utf8()..] == *chars.as_str()
+        }
+        None => false,
     }
 }
 
@@ -300,24 +326,6 @@ fn compile_element(e: &Value, index: usize) -> Result<Element, String> {
         .filter_map(compile_constraint)
         .collect();
     let slicing = e.get("slicing").map(compile_slicing);
-    let regex = e
-        .get("extension")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .find(|x| x["url"] == "http://hl7.org/fhir/StructureDefinition/regex")
-        .and_then(|x| x["valueString"].as_str())
-        .map(str::to_string)
-        .or_else(|| {
-            // In snapshots the regex sits on the type of the `value` element.
-            e.pointer("/type/0/extension")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .find(|x| x["url"] == "http://hl7.org/fhir/StructureDefinition/regex")
-                .and_then(|x| x["valueString"].as_str())
-                .map(str::to_string)
-        });
     Ok(Element {
         id,
         path,
@@ -346,7 +354,6 @@ fn compile_element(e: &Value, index: usize) -> Result<Element, String> {
             .get("maxLength")
             .and_then(Value::as_u64)
             .map(|n| n as usize),
-        regex,
     })
 }
 
@@ -374,19 +381,10 @@ fn compile_type(t: &Value) -> Option<TypeRef> {
             code = fhir_type.to_string();
         }
     }
-    let strings = |k: &str| -> Vec<String> {
-        t.get(k)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect()
-    };
     Some(TypeRef {
         code,
-        profiles: strings("profile"),
-        target_profiles: strings("targetProfile"),
+        profiles: string_list(t.get("profile")),
+        target_profiles: string_list(t.get("targetProfile")),
     })
 }
 
@@ -457,6 +455,14 @@ fn compile_slicing(s: &Value) -> Slicing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn choice_suffixes_match_type_codes() {
+        assert!(type_suffix_matches("Quantity", "Quantity"));
+        assert!(type_suffix_matches("dateTime", "DateTime"));
+        assert!(!type_suffix_matches("date", "DateTime"));
+        assert!(!type_suffix_matches("string", "Str"));
+    }
 
     #[test]
     fn ids_split_at_the_last_element() {

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::fhir::{is_valid_id, SUPPORTED_RESOURCE_TYPES};
+use crate::fhir::is_valid_id;
 use crate::issue::{Issue, IssueCode};
 use crate::validate::bundle::BundleIndex;
 use crate::validate::definitions::Definitions;
@@ -52,7 +52,7 @@ pub fn check(
     } else if reference.contains('?') {
         // A conditional reference, resolved by the server in a transaction.
         let t = reference.split('?').next().unwrap_or_default();
-        if !is_resource_type(defs, t) {
+        if !defs.is_resource_type(t) {
             issues.push(
                 Issue::error(
                     IssueCode::Invalid,
@@ -63,7 +63,7 @@ pub fn check(
         }
         target_type = Some(t.to_string());
     } else if let Some((t, id)) = type_and_id(reference) {
-        if !is_resource_type(defs, t) {
+        if !defs.is_resource_type(t) {
             if !reference.contains("://") {
                 issues.push(
                     Issue::error(
@@ -137,14 +137,9 @@ fn allowed_types(defs: &Definitions, element: &Element) -> Vec<String> {
         .collect()
 }
 
-fn is_resource_type(defs: &Definitions, t: &str) -> bool {
-    match defs.type_profile(t) {
-        Some(p) => p.kind == "resource",
-        None => SUPPORTED_RESOURCE_TYPES.contains(&t),
-    }
-}
-
-/// `Patient/1`, `Patient/1/_history/2`, `http://x/fhir/Patient/1` → (`Patient`, `1`).
+/// `Patient/1`, `Patient/1/_history/2`, `http://x/fhir/Patient/1` → (`Patient`, `1`), whatever the
+/// parts hold: unlike `fhir::references::parse_reference` (valid literal references only), this keeps a
+/// malformed id so the issue can say which part is wrong.
 fn type_and_id(reference: &str) -> Option<(&str, &str)> {
     let base = reference.split("/_history/").next()?;
     let mut parts = base.rsplitn(3, '/');

@@ -43,34 +43,8 @@ pub(crate) fn assign<'r>(
         let slice = &profile.elements[s];
         let count = slice_of.iter().filter(|f| **f == Some(i)).count() as u32;
         let name = slice.slice_name.as_deref().unwrap_or("?");
-        if count < slice.min {
-            walker.report(
-                Issue::error(
-                    IssueCode::Required,
-                    format!(
-                        "Slice '{name}' of {}: minimum required = {}, but only found {count}.",
-                        element.path, slice.min
-                    ),
-                )
-                .at(format!("{path}.{key}"))
-                .rule(slice.id.clone()),
-            );
-        }
-        if let Some(max) = slice.max {
-            if count > max {
-                walker.report(
-                    Issue::error(
-                        IssueCode::Structure,
-                        format!(
-                            "Slice '{name}' of {}: maximum allowed = {max}, but found {count}.",
-                            element.path
-                        ),
-                    )
-                    .at(format!("{path}.{key}"))
-                    .rule(slice.id.clone()),
-                );
-            }
-        }
+        let what = format!("Slice '{name}' of {}", element.path);
+        walker.cardinality(slice, count, &what, &format!("{path}.{key}"));
     }
     if let Some(slicing) = &element.slicing {
         let mut last_slice = 0;

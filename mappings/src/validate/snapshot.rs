@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use crate::fhirpath::choice_suffix_type;
 use crate::validate::definitions::Definitions;
 
 /// Keys of a differential element that are not merged onto the snapshot element.
@@ -227,36 +228,7 @@ impl Builder<'_> {
 /// `value` + `valueString` → `string`; `valueQuantity` → `Quantity`.
 fn type_of_choice_key(name: &str, key: &str) -> String {
     let suffix = &key[name.len()..];
-    const PRIMITIVES: &[&str] = &[
-        "Boolean",
-        "Integer",
-        "String",
-        "Decimal",
-        "Uri",
-        "Url",
-        "Canonical",
-        "Base64Binary",
-        "Instant",
-        "Date",
-        "DateTime",
-        "Time",
-        "Code",
-        "Oid",
-        "Id",
-        "Markdown",
-        "UnsignedInt",
-        "PositiveInt",
-        "Uuid",
-    ];
-    if PRIMITIVES.contains(&suffix) {
-        let mut chars = suffix.chars();
-        chars
-            .next()
-            .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
-            .unwrap_or_default()
-    } else {
-        suffix.to_string()
-    }
+    choice_suffix_type(suffix).unwrap_or(suffix).to_string()
 }
 
 /// Puts the differential's constraints onto the snapshot element: scalar properties replace, constraints

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::issue::{Issue, IssueCode};
 use crate::validate::primitive;
-use crate::validate::profile::{ElementIdx, Profile};
+use crate::validate::profile::{Element, ElementIdx, Profile};
 use crate::validate::slicing;
 use crate::validate::walk::{Frame, Walker};
 
@@ -61,7 +61,9 @@ impl Walker<'_> {
                     );
                     Some((child, type_code))
                 }
-                None => choice_child(profile, element, name),
+                None => profile
+                    .choice_child(parent, name)
+                    .map(|(child, t)| (child, t.code.clone())),
             };
             let Some((child, type_code)) = found else {
                 self.report(
@@ -137,34 +139,7 @@ impl Walker<'_> {
             None => (Vec::new(), element.name.as_str(), ""),
         };
         let count = occurrences.len() as u32;
-        if count < element.min {
-            self.report(
-                Issue::error(
-                    IssueCode::Required,
-                    format!(
-                        "{}: minimum required = {}, but only found {count}.",
-                        element.path, element.min
-                    ),
-                )
-                .at(format!("{path}.{key}"))
-                .rule(element.id.clone()),
-            );
-        }
-        if let Some(max) = element.max {
-            if count > max {
-                self.report(
-                    Issue::error(
-                        IssueCode::Structure,
-                        format!(
-                            "{}: maximum allowed = {max}, but found {count}.",
-                            element.path
-                        ),
-                    )
-                    .at(format!("{path}.{key}"))
-                    .rule(element.id.clone()),
-                );
-            }
-        }
+        self.cardinality(element, count, &element.path, &format!("{path}.{key}"));
         if count == 0 {
             if element.must_support
                 && self.options.must_support
@@ -208,6 +183,34 @@ impl Walker<'_> {
                 occurrence.extra,
                 &at,
                 frame,
+            );
+        }
+    }
+
+    /// `count` occurrences of `element` (an element or a slice, named `what` in messages) against its
+    /// min and max: too few is `required`, too many `structure`, with the element id as the rule.
+    pub(crate) fn cardinality(&mut self, element: &Element, count: u32, what: &str, at: &str) {
+        if count < element.min {
+            self.report(
+                Issue::error(
+                    IssueCode::Required,
+                    format!(
+                        "{what}: minimum required = {}, but only found {count}.",
+                        element.min
+                    ),
+                )
+                .at(at)
+                .rule(element.id.clone()),
+            );
+        }
+        if let Some(max) = element.max.filter(|&max| count > max) {
+            self.report(
+                Issue::error(
+                    IssueCode::Structure,
+                    format!("{what}: maximum allowed = {max}, but found {count}."),
+                )
+                .at(at)
+                .rule(element.id.clone()),
             );
         }
     }
@@ -313,38 +316,6 @@ impl Walker<'_> {
     }
 }
 
-/// The child matching choice key `name` (`valueQuantity`), with the type it names.
-fn choice_child(
-    profile: &Profile,
-    element: &crate::validate::profile::Element,
-    name: &str,
-) -> Option<(ElementIdx, String)> {
-    element.choice_children.iter().find_map(|(prefix, child)| {
-        let suffix = name.strip_prefix(prefix.as_str())?;
-        if !suffix.starts_with(|c: char| c.is_ascii_uppercase()) {
-            return None;
-        }
-        let types = &profile.elements[profile.definition_of(*child)].types;
-        types
-            .iter()
-            .find(|t| type_suffix_matches(&t.code, suffix))
-            .map(|t| (*child, t.code.clone()))
-    })
-}
-
-/// `Quantity` matches `Quantity`; `dateTime` matches `DateTime`.
-fn type_suffix_matches(code: &str, suffix: &str) -> bool {
-    let mut chars = code.chars();
-    match chars.next() {
-        Some(first) => {
-            suffix.len() == code.len()
-                && suffix.starts_with(first.to_ascii_uppercase())
-                && suffix[first.len_utf8()..] == *chars.as_str()
-        }
-        None => false,
-    }
-}
-
 /// The type to check a value by: `Resource.id` is declared `string` in the R4 snapshots but is an `id`.
 fn effective_type(profile: &Profile, child: ElementIdx, code: &str) -> String {
     let element = &profile.elements[child];
@@ -355,17 +326,4 @@ fn effective_type(profile: &Profile, child: ElementIdx, code: &str) -> String {
         }
     }
     code.to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn choice_suffixes_match_type_codes() {
-        assert!(type_suffix_matches("Quantity", "Quantity"));
-        assert!(type_suffix_matches("dateTime", "DateTime"));
-        assert!(!type_suffix_matches("date", "DateTime"));
-        assert!(!type_suffix_matches("string", "Str"));
-    }
 }

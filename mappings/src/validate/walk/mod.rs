@@ -15,7 +15,7 @@ use crate::issue::{Issue, IssueCode};
 use crate::validate::bundle::{self, BundleIndex};
 use crate::validate::definitions::Definitions;
 use crate::validate::profile::Profile;
-use crate::validate::Options;
+use crate::validate::{string_list, Options};
 
 /// The resource being walked: `%resource` and `%rootResource` of the invariants, and the Bundle around
 /// it, if any, for resolving references.
@@ -136,15 +136,7 @@ impl<'a> Walker<'a> {
             return;
         }
         let claimed: Vec<String> = if profiles.is_empty() {
-            object
-                .get("meta")
-                .and_then(|m| m.get("profile"))
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
+            string_list(resource.pointer("/meta/profile"))
         } else {
             profiles.to_vec()
         };
@@ -202,8 +194,8 @@ impl<'a> Walker<'a> {
             self.root(profile, resource, path, frame);
         }
         self.depth -= 1;
-        if let Some(index) = bundle.filter(|_| type_name == "Bundle") {
-            let found = bundle::check(resource, index, path);
+        if type_name == "Bundle" {
+            let found = bundle::check(resource, path);
             self.issues.extend(found);
         }
     }
@@ -216,7 +208,6 @@ impl<'a> Walker<'a> {
         path: &str,
         frame: Frame<'r>,
     ) {
-        let type_name = profile.type_name.clone();
-        self.complex(profile, 0, resource, &type_name, path, frame);
+        self.complex(profile, 0, resource, &profile.type_name, path, frame);
     }
 }

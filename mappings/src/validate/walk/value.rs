@@ -10,7 +10,7 @@ use crate::issue::{Issue, IssueCode};
 use crate::validate::primitive::{self, FaultKind};
 use crate::validate::profile::{ElementIdx, Profile};
 use crate::validate::walk::{Frame, Walker, MAX_DEPTH};
-use crate::validate::{binding, compare, invariant, reference};
+use crate::validate::{binding, compare, invariant, reference, string_list};
 
 impl Walker<'_> {
     /// Validates one occurrence of element `idx` of `profile`, of type `type_code`.
@@ -40,11 +40,7 @@ impl Walker<'_> {
     }
 
     fn is_resource_type(&self, type_code: &str) -> bool {
-        matches!(type_code, "Resource" | "DomainResource")
-            || self
-                .defs
-                .type_profile(type_code)
-                .is_some_and(|p| p.kind == "resource")
+        matches!(type_code, "Resource" | "DomainResource") || self.defs.is_resource_type(type_code)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -149,15 +145,7 @@ impl Walker<'_> {
         // Claimed profiles of the resource itself also apply.
         let mut profiles = profiles;
         if !profiles.is_empty() {
-            profiles.extend(
-                value
-                    .pointer("/meta/profile")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string),
-            );
+            profiles.extend(string_list(value.pointer("/meta/profile")));
         }
         let contained = element.path.ends_with(".contained");
         let outer = contained.then_some(frame);
@@ -199,14 +187,13 @@ impl Walker<'_> {
         } else {
             let type_profiles = self.type_profiles(profile, idx, type_code, path);
             for (i, tp) in type_profiles.iter().enumerate() {
-                // The first gives the structure; a type profile's own root rules apply too.
-                if i == 0 {
+                // The first gives the structure; every type profile (a constraint) applies in full,
+                // its root's own rules included.
+                let constraint = tp.derivation.as_deref() == Some("constraint");
+                if i == 0 || constraint {
                     self.children(tp, 0, object, path, false, frame);
                 }
-                if tp.derivation.as_deref() == Some("constraint") {
-                    if i > 0 {
-                        self.children(tp, 0, object, path, false, frame);
-                    }
+                if constraint {
                     self.value_rules(tp, 0, type_code, value, path);
                     invariant::check(self, tp, 0, type_code, Some(value), None, path, frame);
                 }
