@@ -85,12 +85,13 @@ peer() {
     >"$work/peer-$1.json"
 }
 
-# ours NAME LIST REPEAT: the fastest of REPEAT runs' --bench lines into $work/ours-NAME.json.
+# ours NAME LIST REPEAT THREADS: the fastest of REPEAT runs' --bench lines into $work/ours-NAME.json,
+# validating on THREADS threads (the peer uses one).
 ours() {
   local run status
   for run in $(seq "$3"); do
     status=0
-    timeout "$limit" "$bin" validate --format json --bench --files-from "$2" >"$work/ours-$1.out" \
+    RAYON_NUM_THREADS=$4 timeout "$limit" "$bin" validate --format json --bench --files-from "$2" >"$work/ours-$1.out" \
       2>"$work/ours-$1.err" || status=$?
     # A non-zero status is expected when some input is invalid; a missing --bench line is not.
     python3 - "$work/ours-$1.err" "$work/ours-$1.json" "$status" <<'PY'
@@ -119,8 +120,10 @@ for name in all small bundle; do
   esac
   echo "== $name: fhir.resources" >&2
   peer "$name" "$work/$name.txt" "$runs"
-  echo "== $name: kakehashi" >&2
-  ours "$name" "$work/$name.txt" "$runs"
+  echo "== $name: kakehashi, 1 thread" >&2
+  ours "$name-1" "$work/$name.txt" "$runs" 1
+  echo "== $name: kakehashi, $(nproc) threads" >&2
+  ours "$name" "$work/$name.txt" "$runs" "$(nproc)"
 done
 
 # The table, the cross-check of the resource counts and the files the peer rejects.
@@ -136,23 +139,27 @@ labels = {
     "bundle": "JP Core transaction Bundle, 100 patients",
 }
 peer_version = read("peer-all.json")["version"]
-print(f"| inputs | files | resources | MB | fhir.resources {peer_version} res/s | kakehashi res/s | ratio |")
-print("|---|---|---|---|---|---|---|")
+threads = read("ours-all.json").get("threads", "?")
+print(f"| inputs | files | resources | MB | fhir.resources {peer_version} res/s | kakehashi 1 thread res/s "
+      f"| ratio | kakehashi {threads} threads res/s | ratio |")
+print("|---|---|---|---|---|---|---|---|---|")
 notes = []
 for name, label in labels.items():
     peer, ours = read(f"peer-{name}.json"), read(f"ours-{name}.json")
+    single = read(f"ours-{name}-1.json")
     peer_rate = peer["resources"] / peer["seconds"]
-    ours_rate = ours["resources"] / ours["seconds"] if ours["seconds"] > 0 else float("inf")
-    ratio = ours_rate / peer_rate
+    rate = lambda run: run["resources"] / run["seconds"] if run["seconds"] > 0 else float("inf")
     cells = [label, peer["files"], f"{peer['resources']:,}", f"{peer['bytes'] / 1e6:.1f}"]
     if name == "bundle":
-        cells += [
-            f"{peer_rate:,.0f} ({peer['seconds'] * 1e3:.1f} ms)",
-            f"{ours_rate:,.0f} ({ours['seconds'] * 1e3:.2f} ms)",
-        ]
+        cells.append(f"{peer_rate:,.0f} ({peer['seconds'] * 1e3:.1f} ms)")
     else:
-        cells += [f"{peer_rate:,.0f}", f"{ours_rate:,.0f}"]
-    cells.append(f"**{ratio:.1f}×**")
+        cells.append(f"{peer_rate:,.0f}")
+    for run in (single, ours):
+        if name == "bundle":
+            cells.append(f"{rate(run):,.0f} ({run['seconds'] * 1e3:.1f} ms)")
+        else:
+            cells.append(f"{rate(run):,.0f}")
+        cells.append(f"**{rate(run) / peer_rate:.1f}×**")
     print("| " + " | ".join(str(cell) for cell in cells) + " |")
     if ours.get("resources") != peer["resources"] or ours.get("files") != peer["files"]:
         notes.append(

@@ -151,6 +151,15 @@ impl Definitions {
         self.compiled(url).cloned()
     }
 
+    /// Compiles every loaded StructureDefinition now (a server may do this at start, a benchmark before
+    /// its clock starts); returns how many could not be compiled.
+    pub fn compile_all(&self) -> usize {
+        self.structures
+            .keys()
+            .filter(|url| self.compiled(url).is_some_and(|r| r.is_err()))
+            .count()
+    }
+
     /// The compiled base definition of a type, borrowed (for the FHIRPath model).
     pub fn type_profile_ref(&self, type_name: &str) -> Option<&Profile> {
         let url = self.types.get(type_name)?;
