@@ -97,9 +97,9 @@ pub struct Issue {
 }
 
 impl Issue {
-    pub fn error(code: IssueCode, message: impl Into<String>) -> Self {
+    pub fn new(severity: Severity, code: IssueCode, message: impl Into<String>) -> Self {
         Issue {
-            severity: Severity::Error,
+            severity,
             code,
             message: message.into(),
             expression: None,
@@ -108,18 +108,16 @@ impl Issue {
         }
     }
 
+    pub fn error(code: IssueCode, message: impl Into<String>) -> Self {
+        Issue::new(Severity::Error, code, message)
+    }
+
     pub fn warning(code: IssueCode, message: impl Into<String>) -> Self {
-        Issue {
-            severity: Severity::Warning,
-            ..Issue::error(code, message)
-        }
+        Issue::new(Severity::Warning, code, message)
     }
 
     pub fn information(code: IssueCode, message: impl Into<String>) -> Self {
-        Issue {
-            severity: Severity::Information,
-            ..Issue::error(code, message)
-        }
+        Issue::new(Severity::Information, code, message)
     }
 
     pub fn at(mut self, expression: impl Into<String>) -> Self {

@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::issue::{Issue, IssueCode};
 use crate::validate::compare;
 use crate::validate::profile::{DiscriminatorKind, ElementIdx, Profile, SlicingRules};
-use crate::validate::walk::{Frame, Occurrence, Walker};
+use crate::validate::walk::{Frame, Occurrence, Walker, MAX_RESOLVING};
 
 /// The element each occurrence is validated against: its slice, or the sliced element itself.
 #[allow(clippy::too_many_arguments)]
@@ -112,6 +112,9 @@ fn matches_slice<'r>(
     }
     discriminators.iter().all(|d| {
         let path = d.path.trim();
+        if let Some(below) = resolve_path(path) {
+            return matches_resolved(walker, profile, slice, occurrence, d.kind, below, frame);
+        }
         match d.kind {
             DiscriminatorKind::Value | DiscriminatorKind::Pattern => {
                 match expected_value(walker, profile, slice, path) {
@@ -139,6 +142,98 @@ fn matches_slice<'r>(
             }
         }
     })
+}
+
+/// `resolve()` and `$this.resolve()`: the discriminator is on the resource a Reference points at.
+fn resolve_path(path: &str) -> Option<&str> {
+    let path = path.strip_prefix("$this.").unwrap_or(path);
+    let rest = path.strip_prefix("resolve()")?;
+    Some(rest.trim_start_matches('.'))
+}
+
+/// A discriminator on the target of a Reference occurrence: the target is found in the Bundle around
+/// the resource or among its contained resources; one that cannot be found matches no slice (the
+/// occurrence stays unsliced rather than being counted against a slice it may not belong to).
+fn matches_resolved<'r>(
+    walker: &Walker<'_>,
+    profile: &Arc<Profile>,
+    slice: ElementIdx,
+    occurrence: &Occurrence<'r>,
+    kind: DiscriminatorKind,
+    below: &str,
+    frame: Frame<'r>,
+) -> bool {
+    let Some(target) = resolve_reference(occurrence.value, frame) else {
+        return false;
+    };
+    if walker.resolving >= MAX_RESOLVING {
+        return false;
+    }
+    let types = &profile.elements[slice].types;
+    match kind {
+        DiscriminatorKind::Profile if below.is_empty() => {
+            let urls: Vec<&String> = types.iter().flat_map(|t| &t.target_profiles).collect();
+            urls.is_empty()
+                || urls.iter().any(|url| {
+                    walker.conforms(|trial| {
+                        trial.resolving += 1;
+                        trial.resource(target, "slice", &[url.to_string()], None, frame.bundle)
+                    })
+                })
+        }
+        DiscriminatorKind::Type if below.is_empty() => {
+            let found = target.get("resourceType").and_then(Value::as_str);
+            types.iter().flat_map(|t| &t.target_profiles).any(|url| {
+                let wanted = walker
+                    .defs
+                    .structure(url)
+                    .and_then(|sd| sd.get("type"))
+                    .and_then(Value::as_str);
+                wanted.is_some() && wanted == found
+            })
+        }
+        DiscriminatorKind::Exists => !values_at(Some(target), below).is_empty(),
+        // A value or pattern below the target: the slice's target profile holds the expected value.
+        _ => {
+            let Some(expected) = types
+                .iter()
+                .flat_map(|t| &t.target_profiles)
+                .filter_map(|url| walker.defs.profile(url).and_then(Result::ok))
+                .find_map(|p| {
+                    let i = p.descendant(0, below)?;
+                    let e = &p.elements[i];
+                    e.fixed
+                        .clone()
+                        .map(|v| (v, true))
+                        .or_else(|| e.pattern.clone().map(|v| (v, false)))
+                })
+            else {
+                return false;
+            };
+            values_at(Some(target), below).iter().any(|v| {
+                if expected.1 {
+                    compare::equals(&expected.0, v)
+                } else {
+                    compare::matches_pattern(&expected.0, v)
+                }
+            })
+        }
+    }
+}
+
+/// The resource a Reference value points at: `#id` among the contained resources of the resource
+/// being walked, anything else in the Bundle around it.
+fn resolve_reference<'r>(value: Option<&'r Value>, frame: Frame<'r>) -> Option<&'r Value> {
+    let reference = value?.get("reference")?.as_str()?;
+    if let Some(id) = reference.strip_prefix('#') {
+        return [frame.resource, frame.root].into_iter().find_map(|r| {
+            r.get("contained")?
+                .as_array()?
+                .iter()
+                .find(|c| c.get("id").and_then(Value::as_str) == Some(id))
+        });
+    }
+    frame.bundle?.resolve(reference)
 }
 
 /// A trial validation of the occurrence against the slice.

@@ -35,6 +35,7 @@ pub fn generate(defs: &Definitions, sd: &Value, depth: usize) -> Result<Vec<Valu
         defs,
         elements: snapshot_of(defs, base, depth + 1)?,
         by_id: HashMap::new(),
+        aliases: Vec::new(),
         depth,
     };
     builder.reindex();
@@ -50,8 +51,9 @@ pub fn generate(defs: &Definitions, sd: &Value, depth: usize) -> Result<Vec<Valu
         else {
             continue;
         };
+        let id = builder.unalias(id);
         let at = builder
-            .ensure(id)
+            .ensure(&id)
             .map_err(|why| format!("{url}: differential element {id}: {why}"))?;
         merge(&mut builder.elements[at], element);
     }
@@ -70,6 +72,8 @@ struct Builder<'d> {
     defs: &'d Definitions,
     elements: Vec<Value>,
     by_id: HashMap<String, usize>,
+    /// Differential slice ids that name a base slice in another letter case, with the base slice's id.
+    aliases: Vec<(String, String)>,
     depth: usize,
 }
 
@@ -85,6 +89,18 @@ impl Builder<'_> {
                 self.by_id.insert(id.to_string(), i);
             }
         }
+    }
+
+    /// `id` with any slice alias replaced by the base slice it names.
+    fn unalias(&self, id: &str) -> String {
+        for (alias, base) in &self.aliases {
+            if let Some(rest) = id.strip_prefix(alias.as_str()) {
+                if rest.is_empty() || rest.starts_with(['.', ':', '/']) {
+                    return format!("{base}{rest}");
+                }
+            }
+        }
+        id.to_string()
     }
 
     fn push(&mut self, element: Value) -> usize {
@@ -105,10 +121,17 @@ impl Builder<'_> {
             .rsplit_once('.')
             .ok_or_else(|| "it names a different root element".to_string())?;
         let parent = self.ensure(parent_id)?;
+        // Making the parent may have expanded its type, children included.
+        if let Some(&at) = self.by_id.get(id) {
+            return Ok(at);
+        }
         if let Some((name, slice)) = last.split_once(':') {
             return self.add_slice(parent_id, name, slice);
         }
         if !self.has_children(parent_id) {
+            if let Some(at) = self.child_of_one_choice_type(parent, parent_id, last)? {
+                return Ok(at);
+            }
             self.expand_type(parent)?;
             if let Some(&at) = self.by_id.get(id) {
                 return Ok(at);
@@ -119,6 +142,9 @@ impl Builder<'_> {
             let at = self.add_slice(parent_id, &format!("{choice}[x]"), last)?;
             let type_code = type_of_choice_key(&choice, last);
             self.elements[at]["type"] = serde_json::json!([{ "code": type_code }]);
+            // Later elements below the shorthand (`doseQuantity.system`) belong to the type slice.
+            self.aliases
+                .push((id.to_string(), format!("{parent_id}.{choice}[x]:{last}")));
             return Ok(at);
         }
         Err(format!("{parent_id} has no child {last}"))
@@ -149,6 +175,14 @@ impl Builder<'_> {
         if let Some(&at) = self.by_id.get(&slice_id) {
             return Ok(at);
         }
+        // The JAMI e-prescription IG was written against a JP Core whose slice names began with a
+        // capital (`extension:PrefectureNo`); JP Core 1.1.x names them `prefectureNo`. A new slice
+        // would leave the base slice's url and profile behind and make every example fail, so a
+        // slice that differs from a base slice only in letter case constrains that base slice.
+        if let Some(base_id) = self.slice_in_other_case(&slice_id) {
+            self.aliases.push((slice_id, base_id.clone()));
+            return Ok(self.by_id[&base_id]);
+        }
         let mut root = self.elements[sliced].clone();
         if let Some(object) = root.as_object_mut() {
             object.remove("slicing");
@@ -174,6 +208,80 @@ impl Builder<'_> {
             self.push(d);
         }
         Ok(at)
+    }
+
+    /// A differential element below a choice of several types (`bounds[x].value`, where only Duration
+    /// of Duration|Range|Period has `value`) constrains the one type that has that child: it goes into
+    /// the type slice `bounds[x]:boundsDuration`, so a Period or Range is not held to Duration's
+    /// children. `None` when the element has a single type.
+    fn child_of_one_choice_type(
+        &mut self,
+        parent: usize,
+        parent_id: &str,
+        child: &str,
+    ) -> Result<Option<usize>, String> {
+        let types: Vec<String> = self.elements[parent]["type"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["code"].as_str().map(str::to_string))
+            .collect();
+        if types.len() < 2 {
+            return Ok(None);
+        }
+        let having: Vec<&String> = types
+            .iter()
+            .filter(|code| self.type_has_child(code, child))
+            .collect();
+        let ([code], Some((grandparent, name))) = (having.as_slice(), parent_id.rsplit_once('.'))
+        else {
+            return Err(format!(
+                "{parent_id} has {} types, and {} of them have a child {child}",
+                types.len(),
+                having.len()
+            ));
+        };
+        let Some(choice) = name.strip_suffix("[x]") else {
+            return Err(format!("{parent_id} has several types but is not a choice"));
+        };
+        let slice = format!("{choice}{}", capitalised(code));
+        let at = self.add_slice(grandparent, name, &slice)?;
+        self.elements[at]["type"] = serde_json::json!([{ "code": code }]);
+        let slice_id = format!("{parent_id}:{slice}");
+        if !self.has_children(&slice_id) {
+            self.expand_type(at)?;
+        }
+        let child_id = format!("{slice_id}.{child}");
+        self.aliases
+            .push((format!("{parent_id}.{child}"), child_id.clone()));
+        self.by_id
+            .get(&child_id)
+            .copied()
+            .map(Some)
+            .ok_or_else(|| format!("{slice_id} has no child {child}"))
+    }
+
+    /// Whether the definition of data type `code` has a child element `child`.
+    fn type_has_child(&self, code: &str, child: &str) -> bool {
+        let Some(sd) = self
+            .defs
+            .type_url(code)
+            .and_then(|url| self.defs.structure(url))
+        else {
+            return false;
+        };
+        let id = format!("{code}.{child}");
+        sd.pointer("/snapshot/element")
+            .and_then(Value::as_array)
+            .is_some_and(|elements| elements.iter().any(|e| e["id"] == id.as_str()))
+    }
+
+    /// The id of an existing slice that is `slice_id` but for letter case.
+    fn slice_in_other_case(&self, slice_id: &str) -> Option<String> {
+        self.by_id
+            .keys()
+            .find(|k| k.eq_ignore_ascii_case(slice_id))
+            .cloned()
     }
 
     /// Adds the children of the (single) type of element `at`, from that type's definition or profile.
@@ -223,6 +331,14 @@ impl Builder<'_> {
         }
         Ok(())
     }
+}
+
+/// `dateTime` → `DateTime`: a type code as the suffix of a choice element's JSON name.
+fn capitalised(code: &str) -> String {
+    let mut chars = code.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_ascii_uppercase().to_string() + chars.as_str()
+    })
 }
 
 /// `value` + `valueString` → `string`; `valueQuantity` → `Quantity`.
@@ -277,6 +393,53 @@ fn merge_constraints(target: &mut Map<String, Value>, added: &Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn generated(differential: Value) -> Vec<Value> {
+        let defs = Definitions::with_r4_core().expect("core");
+        let sd = serde_json::json!({
+            "url": "urn:test:profile",
+            "baseDefinition": "http://hl7.org/fhir/StructureDefinition/MedicationRequest",
+            "differential": {"element": differential},
+        });
+        generate(&defs, &sd, 0).expect("snapshot")
+    }
+
+    fn element<'e>(elements: &'e [Value], id: &str) -> Option<&'e Value> {
+        elements.iter().find(|e| e["id"] == id)
+    }
+
+    #[test]
+    fn a_child_of_a_multi_type_choice_goes_into_the_type_slice_that_has_it() {
+        let bounds = "MedicationRequest.dosageInstruction.timing.repeat.bounds[x]";
+        let elements = generated(serde_json::json!([
+            {"id": format!("{bounds}.value"), "min": 1},
+            {"id": format!("{bounds}.value.extension"), "max": "0"},
+        ]));
+        let slice = element(&elements, &format!("{bounds}:boundsDuration")).expect("type slice");
+        assert_eq!(slice["type"], serde_json::json!([{"code": "Duration"}]));
+        let value = element(&elements, &format!("{bounds}:boundsDuration.value")).expect("value");
+        assert_eq!(value["min"], 1);
+        let extension = format!("{bounds}:boundsDuration.value.extension");
+        assert_eq!(
+            element(&elements, &extension).expect("extension")["max"],
+            "0"
+        );
+        // The choice itself keeps its three types and gets no children of one of them.
+        assert!(element(&elements, &format!("{bounds}.value")).is_none());
+    }
+
+    #[test]
+    fn a_shorthand_choice_and_its_children_share_one_type_slice() {
+        let dose = "MedicationRequest.dosageInstruction.doseAndRate";
+        let elements = generated(serde_json::json!([
+            {"id": format!("{dose}.doseQuantity"), "min": 1},
+            {"id": format!("{dose}.doseQuantity.system"), "fixedUri": "http://unitsofmeasure.org"},
+        ]));
+        let slice = format!("{dose}.dose[x]:doseQuantity");
+        assert_eq!(element(&elements, &slice).expect("slice")["min"], 1);
+        let system = element(&elements, &format!("{slice}.system")).expect("system");
+        assert_eq!(system["fixedUri"], "http://unitsofmeasure.org");
+    }
 
     #[test]
     fn choice_keys_name_their_type() {

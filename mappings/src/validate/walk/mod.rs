@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::issue::{Issue, IssueCode};
+use crate::issue::{Issue, IssueCode, Severity};
 use crate::validate::bundle::{self, BundleIndex};
 use crate::validate::definitions::Definitions;
 use crate::validate::profile::Profile;
@@ -32,7 +32,13 @@ pub(crate) struct Walker<'a> {
     pub issues: Vec<Issue>,
     /// Nesting depth of resources and elements, bounded so hostile input cannot overflow the stack.
     pub depth: usize,
+    /// How many Reference targets the trials this walk is inside have resolved (slicing by
+    /// `resolve()`), bounded so profiles that discriminate on each other cannot recurse without end.
+    pub resolving: usize,
 }
+
+/// Slice discrimination by `resolve()` follows at most this many References in a row.
+pub(crate) const MAX_RESOLVING: usize = 3;
 
 /// Deeper nesting than this is refused (FHIR resources are far shallower).
 pub(crate) const MAX_DEPTH: usize = 96;
@@ -43,6 +49,7 @@ pub(crate) fn validate(defs: &Definitions, resource: &Value, options: &Options) 
         options,
         issues: Vec::new(),
         depth: 0,
+        resolving: 0,
     };
     let path = resource
         .get("resourceType")
@@ -81,6 +88,7 @@ impl<'a> Walker<'a> {
             options: self.options,
             issues: Vec::new(),
             depth: self.depth,
+            resolving: self.resolving,
         };
         f(&mut trial);
         !trial.issues.iter().any(Issue::is_error)
@@ -140,6 +148,11 @@ impl<'a> Walker<'a> {
         } else {
             profiles.to_vec()
         };
+        let unusable = if profiles.is_empty() {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
         let mut against: Vec<Arc<Profile>> = Vec::new();
         for url in &claimed {
             match self.defs.profile(url) {
@@ -155,8 +168,12 @@ impl<'a> Walker<'a> {
                     .at(path)
                     .rule(url.clone()),
                 ),
+                // A profile the definition requires (an element's type profile, a slice's target, the
+                // one asked for) that cannot be applied is an error: the resource is not known to
+                // conform. One the resource merely claims is a warning.
                 Some(Err(why)) => self.report(
-                    Issue::warning(
+                    Issue::new(
+                        unusable,
                         IssueCode::NotSupported,
                         format!("The profile {url} cannot be used ({why}); validated against the base definition."),
                     )
@@ -164,7 +181,8 @@ impl<'a> Walker<'a> {
                     .rule(url.clone()),
                 ),
                 None => self.report(
-                    Issue::warning(
+                    Issue::new(
+                        unusable,
                         IssueCode::NotSupported,
                         format!("The profile {url} is not loaded; validated against the base definition of {type_name}."),
                     )
