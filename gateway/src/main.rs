@@ -3,6 +3,12 @@
 
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: validation builds and drops large JSON trees, which glibc
+/// malloc hands back to the kernel and faults in again (a fifth of the time of `kakehashi validate` on
+/// the R4 examples; BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     kakehashi::cli::main()
 }

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use kakehashi_mappings::fhir::{canonicalise, operation_outcome, parse_json};
+use kakehashi_mappings::fhir::{operation_outcome, parse_json, typed};
 use kakehashi_mappings::validate::{Options, Validator};
 use kakehashi_mappings::Issue;
 use rayon::prelude::*;
@@ -138,7 +138,7 @@ fn check(validator: &Validator, options: &Options, file: PathBuf, input: &[u8]) 
     // The typed R4 model is the gate the store uses; its verdict counts when the walk missed it.
     if !issues.iter().any(Issue::is_error) {
         let clock = Instant::now();
-        if let Err(issue) = canonicalise(&json) {
+        if let Err(issue) = typed::check(&json, input) {
             issues.insert(0, issue);
         }
         phases.typed = clock.elapsed();

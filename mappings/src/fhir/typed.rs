@@ -15,23 +15,31 @@ const LOCATE_LIMIT_BYTES: usize = 1 << 20;
 pub fn canonicalise(resource: &Value) -> Result<Vec<u8>, Issue> {
     let bytes = serde_json::to_vec(resource)
         .map_err(|e| Issue::error(IssueCode::Exception, e.to_string()))?;
-    match kakehashi_fhir_codec::canonicalise(&bytes) {
-        Ok(canonical) => Ok(canonical),
-        Err(error) => {
-            let message = error.to_string();
-            let path = if bytes.len() <= LOCATE_LIMIT_BYTES {
-                locate_fault(resource, &message, |candidate| {
-                    let bytes = serde_json::to_vec(candidate).unwrap_or_default();
-                    kakehashi_fhir_codec::parse_resource(&bytes)
-                        .err()
-                        .map(|e| e.to_string())
-                })
-            } else {
-                root_path(resource)
-            };
-            Err(describe(&message, path))
-        }
-    }
+    kakehashi_fhir_codec::canonicalise(&bytes).map_err(|e| fault(resource, bytes.len(), &e))
+}
+
+/// The typed parse alone, of `json`, the text `resource` was parsed from: the structural verdict of
+/// `canonicalise` without serialising twice (what `kakehashi validate` needs).
+pub fn check(resource: &Value, json: &[u8]) -> Result<(), Issue> {
+    kakehashi_fhir_codec::parse_resource(json)
+        .map(drop)
+        .map_err(|e| fault(resource, json.len(), &e))
+}
+
+/// The issue for fhirbolt's `error` on `resource` (`len` bytes of JSON), located when small enough.
+fn fault(resource: &Value, len: usize, error: &kakehashi_fhir_codec::Error) -> Issue {
+    let message = error.to_string();
+    let path = if len <= LOCATE_LIMIT_BYTES {
+        locate_fault(resource, &message, |candidate| {
+            let bytes = serde_json::to_vec(candidate).unwrap_or_default();
+            kakehashi_fhir_codec::parse_resource(&bytes)
+                .err()
+                .map(|e| e.to_string())
+        })
+    } else {
+        root_path(resource)
+    };
+    describe(&message, path)
 }
 
 fn root_path(resource: &Value) -> String {
@@ -123,6 +131,16 @@ mod tests {
             issue.expression.as_deref(),
             Some("Observation.component[1].code")
         );
+    }
+
+    #[test]
+    fn the_typed_check_gives_the_same_verdict_from_the_text() {
+        let text = br#"{"resourceType":"Patient","active":"yes"}"#;
+        let value: Value = serde_json::from_slice(text).unwrap();
+        let issue = check(&value, text).unwrap_err();
+        assert_eq!(issue, fault(value));
+        let text = br#"{"resourceType":"Patient","active":true}"#;
+        assert!(check(&serde_json::from_slice(text).unwrap(), text).is_ok());
     }
 
     #[test]

@@ -26,6 +26,7 @@
 mod ast;
 mod error;
 mod eval;
+mod guard;
 mod html;
 mod lexer;
 mod navigate;
@@ -54,14 +55,17 @@ pub use value::{Item, Node};
 pub struct Expression {
     text: Arc<str>,
     root: Arc<ast::Expr>,
+    guard: Arc<guard::Guard>,
 }
 
 impl Expression {
     /// Parses `text`; unknown functions and constants are parse errors.
     pub fn parse(text: &str) -> Result<Expression, ParseError> {
+        let root = parser::parse(text)?;
         Ok(Expression {
             text: text.into(),
-            root: Arc::new(parser::parse(text)?),
+            guard: Arc::new(guard::Guard::new(&root)),
+            root: Arc::new(root),
         })
     }
 
@@ -80,6 +84,9 @@ impl Expression {
     /// because an expression over an absent element does not apply
     /// (`fullUrl.contains('/_history/').not()` on a Bundle entry without fullUrl).
     pub fn is_satisfied<'a>(&self, focus: Node<'a>, env: &Env<'a>) -> Result<bool, EvalError> {
+        if let Some(answer) = self.guard.answer(&self.root, &focus) {
+            return Ok(answer);
+        }
         let result = self.evaluate(focus, env)?;
         Ok(result.is_empty() || eval::truthy(&result))
     }

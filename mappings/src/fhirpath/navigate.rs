@@ -7,6 +7,16 @@ use super::value::{Item, Node};
 use super::Env;
 
 /// Calls `f` with `_` + `name` without allocating for ordinary names.
+/// `obj[key]`: small objects (most FHIR elements) are scanned, which is cheaper than hashing the key
+/// with serde_json's SipHash; larger ones are looked up.
+fn get<'v>(obj: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+    if obj.len() <= 8 {
+        obj.iter().find_map(|(k, v)| (k == key).then_some(v))
+    } else {
+        obj.get(key)
+    }
+}
+
 fn with_underscore<R>(name: &str, f: impl FnOnce(&str) -> R) -> R {
     let mut buf = [0u8; 80];
     let bytes = name.as_bytes();
@@ -98,9 +108,9 @@ pub(crate) fn member<'a>(env: &Env<'a>, node: &Node<'a>, name: &str, out: &mut V
     let Some((obj, pairs)) = child_object(node) else {
         return;
     };
-    let value = obj.get(name);
+    let value = get(obj, name);
     let extra = if pairs {
-        with_underscore(name, |k| obj.get(k))
+        with_underscore(name, |k| get(obj, k))
     } else {
         None
     };
@@ -143,7 +153,7 @@ pub(crate) fn member<'a>(env: &Env<'a>, node: &Node<'a>, name: &str, out: &mut V
         if is_extra {
             push_pair(None, Some(v), type_name, out);
         } else {
-            let extra = with_underscore(base, |k| obj.get(k));
+            let extra = with_underscore(base, |k| get(obj, k));
             push_pair(Some(v), extra, type_name, out);
         }
     }
@@ -181,7 +191,7 @@ pub(crate) fn children<'a>(env: &Env<'a>, node: &Node<'a>, out: &mut Vec<Item<'a
                 }
                 continue;
             }
-            let extra = with_underscore(key, |k| obj.get(k));
+            let extra = with_underscore(key, |k| get(obj, k));
             push_pair(Some(v), extra, child_type(env, node, key, Some(v)), out);
         } else {
             push_pair(Some(v), None, declared(env, node, key), out);

@@ -256,6 +256,14 @@ fn collection_functions_and_iif() {
     assert_eq!(one("(1 | 2 | 3).supersetOf(1 | 4)"), F);
     assert_eq!(one("(1 | 2).combine(1).isDistinct()"), F);
     assert_eq!(one("(1 | 2).combine(1).distinct().count()"), "2");
+    // Strings are hashed; a mixed collection is compared pairwise (1 = 1.0).
+    assert_eq!(one("('a' | 'b').combine('a').isDistinct()"), F);
+    assert_eq!(one("('a' | 'b' | 'A').isDistinct()"), T);
+    assert_eq!(
+        ev("('b' | 'a').combine('b' | 'c').distinct()"),
+        ["b", "a", "c"]
+    );
+    assert_eq!(one("(1 | 'a').combine(1.0).isDistinct()"), F);
     assert_eq!(one("(true | false).anyTrue()"), T);
     assert_eq!(one("(true | false).allTrue()"), F);
     assert_eq!(one("(1 | 2 | 3).aggregate($this + $total, 0)"), "6");

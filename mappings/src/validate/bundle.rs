@@ -2,7 +2,7 @@
 //! by fullUrl used to resolve references, fullUrl against the resource's type and id, and each
 //! transaction or batch request against the entry's resource.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use serde_json::Value;
 

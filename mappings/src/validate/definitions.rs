@@ -1,7 +1,7 @@
 //! The loaded conformance resources: StructureDefinitions by canonical url and by type, with their
 //! compiled form made once on first use and shared across threads, and the terminology (issue #4 §2).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
@@ -19,6 +19,7 @@ pub struct PackageId {
 }
 
 struct Entry {
+    url: String,
     resource: Value,
     package: Arc<PackageId>,
     compiled: OnceLock<Result<Arc<Profile>, String>>,
@@ -26,9 +27,11 @@ struct Entry {
 
 /// Every StructureDefinition, ValueSet and CodeSystem of the loaded packages.
 pub struct Definitions {
-    structures: HashMap<String, Entry>,
-    /// Type name (`Patient`, `HumanName`, `string`) → url of its base definition.
-    types: HashMap<String, String>,
+    entries: Vec<Entry>,
+    /// url → index in `entries`.
+    structures: HashMap<String, usize>,
+    /// Type name (`Patient`, `HumanName`, `string`) → index of its base definition in `entries`.
+    types: HashMap<String, usize>,
     terminology: Terminology,
     packages: Vec<Arc<PackageId>>,
 }
@@ -42,6 +45,7 @@ impl Default for Definitions {
 impl Definitions {
     pub fn new() -> Self {
         Definitions {
+            entries: Vec::new(),
             structures: HashMap::new(),
             types: HashMap::new(),
             terminology: Terminology::new(),
@@ -101,19 +105,41 @@ impl Definitions {
         };
         let derivation = resource.get("derivation").and_then(Value::as_str);
         // A base definition of a type: a specialization, or a type with no base at all (Element, Resource).
-        if derivation == Some("specialization") || resource.get("baseDefinition").is_none() {
-            if let Some(type_name) = resource.get("type").and_then(Value::as_str) {
-                self.types.insert(type_name.to_string(), url.clone());
+        let type_name = (derivation == Some("specialization")
+            || resource.get("baseDefinition").is_none())
+        .then(|| {
+            resource
+                .get("type")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .flatten();
+        let entry = Entry {
+            url: url.clone(),
+            resource,
+            package: package.clone(),
+            compiled: OnceLock::new(),
+        };
+        let at = match self.structures.get(&url) {
+            Some(&at) => {
+                self.entries[at] = entry;
+                at
             }
+            None => {
+                self.entries.push(entry);
+                self.structures.insert(url, self.entries.len() - 1);
+                self.entries.len() - 1
+            }
+        };
+        if let Some(type_name) = type_name {
+            self.types.insert(type_name, at);
         }
-        self.structures.insert(
-            url,
-            Entry {
-                resource,
-                package: package.clone(),
-                compiled: OnceLock::new(),
-            },
-        );
+    }
+
+    fn entry(&self, url: &str) -> Option<&Entry> {
+        self.structures
+            .get(strip_version(url))
+            .map(|&at| &self.entries[at])
     }
 
     pub fn packages(&self) -> &[Arc<PackageId>] {
@@ -130,19 +156,19 @@ impl Definitions {
 
     /// The raw StructureDefinition at `url` (a `|version` suffix is ignored).
     pub fn structure(&self, url: &str) -> Option<&Value> {
-        self.structures.get(strip_version(url)).map(|e| &e.resource)
+        self.entry(url).map(|e| &e.resource)
     }
 
     /// The package that defined `url`.
     pub fn package_of(&self, url: &str) -> Option<&PackageId> {
-        self.structures
-            .get(strip_version(url))
-            .map(|e| e.package.as_ref())
+        self.entry(url).map(|e| e.package.as_ref())
     }
 
     /// The url of the base definition of a type (`Patient`, `HumanName`, `string`).
     pub fn type_url(&self, type_name: &str) -> Option<&str> {
-        self.types.get(type_name).map(String::as_str)
+        self.types
+            .get(type_name)
+            .map(|&at| self.entries[at].url.as_str())
     }
 
     /// The compiled profile at `url`, compiling it (and generating its snapshot when it has only a
@@ -154,28 +180,34 @@ impl Definitions {
     /// Compiles every loaded StructureDefinition now (a server may do this at start, a benchmark before
     /// its clock starts); returns how many could not be compiled.
     pub fn compile_all(&self) -> usize {
-        self.structures
-            .keys()
-            .filter(|url| self.compiled(url).is_some_and(|r| r.is_err()))
+        self.entries
+            .iter()
+            .filter(|e| self.compiled_entry(e).is_err())
             .count()
     }
 
     /// The compiled base definition of a type, borrowed (for the FHIRPath model).
     pub fn type_profile_ref(&self, type_name: &str) -> Option<&Profile> {
-        let url = self.types.get(type_name)?;
-        self.compiled(url)?.as_ref().ok().map(Arc::as_ref)
+        let &at = self.types.get(type_name)?;
+        self.compiled_entry(&self.entries[at])
+            .as_ref()
+            .ok()
+            .map(Arc::as_ref)
     }
 
     /// The one place a profile is compiled: on first use, then shared.
     fn compiled(&self, url: &str) -> Option<&Result<Arc<Profile>, String>> {
-        let entry = self.structures.get(strip_version(url))?;
-        Some(entry.compiled.get_or_init(|| self.compile(&entry.resource)))
+        self.entry(url).map(|entry| self.compiled_entry(entry))
+    }
+
+    fn compiled_entry<'s>(&'s self, entry: &'s Entry) -> &'s Result<Arc<Profile>, String> {
+        entry.compiled.get_or_init(|| self.compile(&entry.resource))
     }
 
     /// The compiled base definition of a type.
     pub fn type_profile(&self, type_name: &str) -> Option<Arc<Profile>> {
-        let url = self.types.get(type_name)?;
-        self.profile(url)?.ok()
+        let &at = self.types.get(type_name)?;
+        self.compiled_entry(&self.entries[at]).clone().ok()
     }
 
     fn compile(&self, resource: &Value) -> Result<Arc<Profile>, String> {
@@ -200,23 +232,23 @@ impl Definitions {
     /// Whether type `type_name` is `ancestor` or derives from it (`Patient` → `DomainResource` →
     /// `Resource`; `Age` → `Quantity`).
     pub fn is_a(&self, type_name: &str, ancestor: &str) -> bool {
-        let mut current = type_name.to_string();
+        let mut current = type_name;
         for _ in 0..16 {
             if current == ancestor {
                 return true;
             }
-            let Some(url) = self.types.get(&current) else {
+            let Some(&at) = self.types.get(current) else {
                 return false;
             };
-            let Some(base) = self
-                .structure(url)
-                .and_then(|sd| sd.get("baseDefinition"))
+            let Some(base) = self.entries[at]
+                .resource
+                .get("baseDefinition")
                 .and_then(Value::as_str)
             else {
                 return false;
             };
             match base.rsplit_once('/') {
-                Some((_, name)) => current = name.to_string(),
+                Some((_, name)) => current = name,
                 None => return false,
             }
         }

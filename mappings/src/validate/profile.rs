@@ -2,7 +2,7 @@
 //! JSON name, choice prefixes, slices, cardinality, types, fixed/pattern values, bindings and the
 //! invariants as parsed FHIRPath (issue #4 §1, §2).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use serde_json::Value;
 

@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::issue::{Issue, IssueCode};
 use crate::validate::compare;
 use crate::validate::profile::{DiscriminatorKind, ElementIdx, Profile, SlicingRules};
-use crate::validate::walk::{Frame, Occurrence, Walker, MAX_RESOLVING};
+use crate::validate::walk::{child_path, Frame, Occurrence, Walker, MAX_RESOLVING};
 
 /// The element each occurrence is validated against: its slice, or the sliced element itself.
 #[allow(clippy::too_many_arguments)]
@@ -35,16 +35,17 @@ pub(crate) fn assign<'r>(
         slice_of.push(found);
         targets.push(found.map_or(sliced, |i| slices[i]));
     }
-    let at = |o: &Occurrence<'_>| match o.index {
-        Some(i) => format!("{path}.{key}[{i}]"),
-        None => format!("{path}.{key}"),
-    };
+    let at = |o: &Occurrence<'_>| child_path(path, key, o.index);
     for (i, &s) in slices.iter().enumerate() {
         let slice = &profile.elements[s];
         let count = slice_of.iter().filter(|f| **f == Some(i)).count() as u32;
         let name = slice.slice_name.as_deref().unwrap_or("?");
-        let what = format!("Slice '{name}' of {}", element.path);
-        walker.cardinality(slice, count, &what, &format!("{path}.{key}"));
+        walker.cardinality(
+            slice,
+            count,
+            || format!("Slice '{name}' of {}", element.path),
+            || child_path(path, key, None),
+        );
     }
     if let Some(slicing) = &element.slicing {
         let mut last_slice = 0;

@@ -12,6 +12,16 @@ pub(crate) fn union<'a>(left: Coll<'a>, right: Coll<'a>) -> Coll<'a> {
 }
 
 fn distinct<'a>(items: impl IntoIterator<Item = Item<'a>>) -> Coll<'a> {
+    let items: Coll<'a> = items.into_iter().collect();
+    if let Some(texts) = all_strings(&items) {
+        let mut seen = foldhash::HashSet::default();
+        let keep: Vec<bool> = texts.into_iter().map(|text| seen.insert(text)).collect();
+        return items
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(item, keep)| keep.then_some(item))
+            .collect();
+    }
     let mut out: Coll<'a> = Vec::new();
     for item in items {
         if !out.iter().any(|o| equal(o, &item)) {
@@ -19,6 +29,31 @@ fn distinct<'a>(items: impl IntoIterator<Item = Item<'a>>) -> Coll<'a> {
         }
     }
     out
+}
+
+/// Whether no two items are equal.
+fn is_distinct(items: &[Item<'_>]) -> bool {
+    if let Some(texts) = all_strings(items) {
+        let mut seen = foldhash::HashSet::default();
+        return texts.into_iter().all(|text| seen.insert(text));
+    }
+    items
+        .iter()
+        .enumerate()
+        .all(|(i, a)| !items[i + 1..].iter().any(|b| equal(a, b)))
+}
+
+/// The texts of a collection of plain strings, whose equality is text equality: then `distinct` and
+/// `isDistinct` hash instead of comparing every pair (bdl-7 runs over every entry of a Bundle).
+/// `None` when any item is something else (a number, a date, an object), compared pairwise by `=`.
+fn all_strings<'c>(items: &'c [Item<'_>]) -> Option<Vec<&'c str>> {
+    items
+        .iter()
+        .map(|item| match item.prim()? {
+            Prim::Str(s) => Some(s),
+            _ => None,
+        })
+        .collect()
 }
 
 fn integer_arg(args: &[Coll<'_>], what: &str) -> Result<Option<i64>, EvalError> {
@@ -71,13 +106,7 @@ pub(crate) fn call<'a>(
             i64::try_from(input.len()).unwrap_or(i64::MAX),
         )],
         Func::Distinct => distinct(input.iter().cloned()),
-        Func::IsDistinct => {
-            let unique = input
-                .iter()
-                .enumerate()
-                .all(|(i, a)| !input[i + 1..].iter().any(|b| equal(a, b)));
-            vec![Item::Boolean(unique)]
-        }
+        Func::IsDistinct => vec![Item::Boolean(is_distinct(input))],
         Func::Single => single(input, "single()")?.cloned().into_iter().collect(),
         Func::First => input.first().cloned().into_iter().collect(),
         Func::Last => input.last().cloned().into_iter().collect(),

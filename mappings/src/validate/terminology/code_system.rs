@@ -1,6 +1,6 @@
 //! A loaded CodeSystem: its concepts indexed by code, the is-a hierarchy and concept properties.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
@@ -191,7 +191,7 @@ impl CodeSystemData {
 /// Breadth-first closure over `links`, starting with `start`; safe on cyclic data.
 fn walk(start: usize, links: &[Vec<usize>]) -> Vec<usize> {
     let mut seen = vec![start];
-    let mut visited = HashSet::from([start]);
+    let mut visited: HashSet<usize> = [start].into_iter().collect();
     let mut i = 0;
     while i < seen.len() {
         let here = seen[i];

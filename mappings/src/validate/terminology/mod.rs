@@ -23,7 +23,7 @@ mod tests_packages;
 #[cfg(test)]
 mod tests_sources;
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 

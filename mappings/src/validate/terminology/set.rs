@@ -4,7 +4,7 @@
 //! of a listed system takes that system's `rest`, and every code of an unlisted system takes the set's
 //! `rest`. A `rest` is never "in": only finite, enumerated codes can be members for sure.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 /// Why a membership question cannot be answered.

@@ -22,10 +22,10 @@ pub(crate) struct Occurrence<'r> {
 }
 
 /// The JSON keys that hold one child element.
-struct Slot<'r> {
+struct Slot<'r, 'p> {
     child: ElementIdx,
     key: &'r str,
-    type_code: String,
+    type_code: &'p str,
     value: Option<&'r Value>,
     extra: Option<&'r Value>,
 }
@@ -43,7 +43,7 @@ impl Walker<'_> {
     ) {
         let def = profile.definition_of(parent);
         let element = &profile.elements[def];
-        let mut slots: Vec<Slot<'r>> = Vec::with_capacity(object.len());
+        let mut slots: Vec<Slot<'r, '_>> = Vec::with_capacity(object.len());
         for (key, value) in object {
             if is_resource && key == "resourceType" {
                 continue;
@@ -55,15 +55,14 @@ impl Walker<'_> {
             let found = match element.child_names.get(name) {
                 Some(&child) => {
                     let types = &profile.elements[profile.definition_of(child)].types;
-                    let type_code = types.first().map_or_else(
-                        || "Element".to_string(),
-                        |t| effective_type(profile, child, &t.code),
-                    );
+                    let type_code = types
+                        .first()
+                        .map_or("Element", |t| effective_type(profile, child, &t.code));
                     Some((child, type_code))
                 }
                 None => profile
                     .choice_child(parent, name)
-                    .map(|(child, t)| (child, t.code.clone())),
+                    .map(|(child, t)| (child, t.code.as_str())),
             };
             let Some((child, type_code)) = found else {
                 self.report(
@@ -72,7 +71,7 @@ impl Walker<'_> {
                 );
                 continue;
             };
-            if underscore && !primitive::is_primitive(&type_code) {
+            if underscore && !primitive::is_primitive(type_code) {
                 self.report(
                     Issue::error(
                         IssueCode::Structure,
@@ -100,7 +99,7 @@ impl Walker<'_> {
             }
         }
         for &child in &element.children {
-            let mine: Vec<&Slot<'r>> = slots.iter().filter(|s| s.child == child).collect();
+            let mine: Vec<&Slot<'r, '_>> = slots.iter().filter(|s| s.child == child).collect();
             self.child(profile, child, &mine, path, frame);
         }
     }
@@ -109,7 +108,7 @@ impl Walker<'_> {
         &mut self,
         profile: &Arc<Profile>,
         child: ElementIdx,
-        slots: &[&Slot<'r>],
+        slots: &[&Slot<'r, '_>],
         path: &str,
         frame: Frame<'r>,
     ) {
@@ -131,15 +130,16 @@ impl Walker<'_> {
         }
         let many = element.allows_many();
         let (occurrences, key, type_code) = match slots.first() {
-            Some(slot) => (
-                self.occurrences(slot, many, path),
-                slot.key,
-                slot.type_code.as_str(),
-            ),
+            Some(slot) => (self.occurrences(slot, many, path), slot.key, slot.type_code),
             None => (Vec::new(), element.name.as_str(), ""),
         };
         let count = occurrences.len() as u32;
-        self.cardinality(element, count, &element.path, &format!("{path}.{key}"));
+        self.cardinality(
+            element,
+            count,
+            || element.path.clone(),
+            || child_path(path, key, None),
+        );
         if count == 0 {
             if element.must_support
                 && self.options.must_support
@@ -171,10 +171,7 @@ impl Walker<'_> {
             vec![child; occurrences.len()]
         };
         for (occurrence, target) in occurrences.iter().zip(targets) {
-            let at = match occurrence.index {
-                Some(i) => format!("{path}.{key}[{i}]"),
-                None => format!("{path}.{key}"),
-            };
+            let at = child_path(path, key, occurrence.index);
             self.item(
                 profile,
                 target,
@@ -189,17 +186,24 @@ impl Walker<'_> {
 
     /// `count` occurrences of `element` (an element or a slice, named `what` in messages) against its
     /// min and max: too few is `required`, too many `structure`, with the element id as the rule.
-    pub(crate) fn cardinality(&mut self, element: &Element, count: u32, what: &str, at: &str) {
+    pub(crate) fn cardinality(
+        &mut self,
+        element: &Element,
+        count: u32,
+        what: impl Fn() -> String,
+        at: impl Fn() -> String,
+    ) {
         if count < element.min {
             self.report(
                 Issue::error(
                     IssueCode::Required,
                     format!(
-                        "{what}: minimum required = {}, but only found {count}.",
+                        "{}: minimum required = {}, but only found {count}.",
+                        what(),
                         element.min
                     ),
                 )
-                .at(at)
+                .at(at())
                 .rule(element.id.clone()),
             );
         }
@@ -207,9 +211,9 @@ impl Walker<'_> {
             self.report(
                 Issue::error(
                     IssueCode::Structure,
-                    format!("{what}: maximum allowed = {max}, but found {count}."),
+                    format!("{}: maximum allowed = {max}, but found {count}.", what()),
                 )
-                .at(at)
+                .at(at())
                 .rule(element.id.clone()),
             );
         }
@@ -217,8 +221,13 @@ impl Walker<'_> {
 
     /// The occurrences in a slot: one per array item (pairing `x` and `_x` by index), with the JSON
     /// shape checked against the element's cardinality.
-    fn occurrences<'r>(&mut self, slot: &Slot<'r>, many: bool, path: &str) -> Vec<Occurrence<'r>> {
-        let at = format!("{path}.{}", slot.key);
+    fn occurrences<'r>(
+        &mut self,
+        slot: &Slot<'r, '_>,
+        many: bool,
+        path: &str,
+    ) -> Vec<Occurrence<'r>> {
+        let at = || child_path(path, slot.key, None);
         let arrays = (
             slot.value.and_then(Value::as_array),
             slot.extra.and_then(Value::as_array),
@@ -230,7 +239,7 @@ impl Walker<'_> {
                     IssueCode::Structure,
                     "null is not a FHIR value; leave the element out instead.",
                 )
-                .at(at),
+                .at(at()),
             );
             return Vec::new();
         }
@@ -240,7 +249,7 @@ impl Walker<'_> {
             } else {
                 "This element cannot repeat, so its JSON value must not be an array."
             };
-            self.report(Issue::error(IssueCode::Structure, message).at(at.clone()));
+            self.report(Issue::error(IssueCode::Structure, message).at(at()));
             if !is_array {
                 return vec![Occurrence {
                     value: slot.value,
@@ -264,7 +273,7 @@ impl Walker<'_> {
                     IssueCode::Structure,
                     format!("'{0}' and '_{0}' must both be arrays.", slot.key),
                 )
-                .at(at),
+                .at(at()),
             );
             return Vec::new();
         }
@@ -278,7 +287,7 @@ impl Walker<'_> {
                         slot.key
                     ),
                 )
-                .at(at.clone()),
+                .at(at()),
             );
         }
         let n = nv.max(ne);
@@ -288,7 +297,7 @@ impl Walker<'_> {
                     IssueCode::Structure,
                     "An array must not be empty; leave the element out.",
                 )
-                .at(at),
+                .at(at()),
             );
             return Vec::new();
         }
@@ -302,7 +311,7 @@ impl Walker<'_> {
                             IssueCode::Structure,
                             "An array item is null and has no '_' extension either.",
                         )
-                        .at(format!("{at}[{i}]")),
+                        .at(child_path(path, slot.key, Some(i))),
                     );
                     return None;
                 }
@@ -316,14 +325,36 @@ impl Walker<'_> {
     }
 }
 
+/// `path.key` or `path.key[index]`: the location of a child, built without the formatting machinery
+/// (this runs for every element of every resource).
+pub(crate) fn child_path(path: &str, key: &str, index: Option<usize>) -> String {
+    let mut at = String::with_capacity(path.len() + key.len() + 8);
+    at.push_str(path);
+    at.push('.');
+    at.push_str(key);
+    if let Some(i) = index {
+        at.push('[');
+        push_decimal(&mut at, i);
+        at.push(']');
+    }
+    at
+}
+
+fn push_decimal(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
 /// The type to check a value by: `Resource.id` is declared `string` in the R4 snapshots but is an `id`.
-fn effective_type(profile: &Profile, child: ElementIdx, code: &str) -> String {
+fn effective_type<'p>(profile: &Profile, child: ElementIdx, code: &'p str) -> &'p str {
     let element = &profile.elements[child];
     if code == "string" && element.name == "id" && profile.kind == "resource" {
         let is_root_id = element.path.matches('.').count() == 1;
         if is_root_id {
-            return "id".to_string();
+            return "id";
         }
     }
-    code.to_string()
+    code
 }

@@ -4,7 +4,7 @@
 mod element;
 mod value;
 
-pub(crate) use element::Occurrence;
+pub(crate) use element::{child_path, Occurrence};
 
 use std::collections::HashSet;
 use std::sync::Arc;
