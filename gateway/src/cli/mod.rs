@@ -89,6 +89,10 @@ pub enum Command {
         /// Report absent must-support elements of the profiles as information.
         #[arg(long)]
         must_support: bool,
+        /// Skip the typed R4 parse (fhirbolt) that the store applies on write after validation; the
+        /// validation's own structure checks still run.
+        #[arg(long)]
+        no_typed: bool,
         /// Print a JSON timing line (files, resources, seconds) on standard error.
         #[arg(long)]
         bench: bool,
@@ -135,6 +139,7 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
             profile,
             format,
             must_support,
+            no_typed,
             bench,
         } => validate::run(validate::Request {
             files: &files,
@@ -143,6 +148,7 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
             profile: profile.as_deref(),
             format,
             must_support,
+            typed: !no_typed,
             bench,
         }),
         Command::Hpki(command) => hpki::run(command),

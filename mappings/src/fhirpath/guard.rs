@@ -129,6 +129,11 @@ fn scan_call(call: &Call, scope: Scope, members: &mut Vec<String>) -> bool {
         iterating: scope.iterating || iterates,
     };
     match &call.target {
+        // The body of an iteration over the focus's own elements never runs when they are absent
+        // (dom-3: `contained.where(… %resource.descendants() …)`), so what it reads does not matter.
+        Some(target) if iterates && scope.root && empty_when_absent(target) => {
+            scan(target, scope, members)
+        }
         Some(target) => {
             scan(target, scope, members) && call.args.iter().all(|a| scan(a, body, members))
         }
@@ -137,6 +142,36 @@ fn scan_call(call: &Call, scope: Scope, members: &mut Vec<String>) -> bool {
         // Any other function without a target reads its input: at the root, the focus itself.
         None if scope.root => false,
         None => call.args.iter().all(|a| scan(a, body, members)),
+    }
+}
+
+/// Whether `expr`, evaluated on the focus, is empty when the focus has none of the elements it names:
+/// paths of element names, and functions that give nothing for nothing (filters, projections,
+/// subsetting) on such paths.
+fn empty_when_absent(expr: &Expr) -> bool {
+    match expr {
+        Expr::Ident(name) => !name.starts_with(|c: char| c.is_ascii_uppercase()),
+        Expr::Member(base, _) | Expr::Indexer(base, _) => empty_when_absent(base),
+        Expr::Call(call) => {
+            matches!(
+                call.func,
+                Func::Where
+                    | Func::Select
+                    | Func::Repeat
+                    | Func::OfType
+                    | Func::First
+                    | Func::Last
+                    | Func::Tail
+                    | Func::Skip
+                    | Func::Take
+                    | Func::Distinct
+                    | Func::Children
+                    | Func::Descendants
+                    | Func::Extension
+                    | Func::As
+            ) && call.target.as_ref().is_some_and(empty_when_absent)
+        }
+        _ => false,
     }
 }
 
@@ -171,12 +206,24 @@ mod tests {
         );
         assert_eq!(members("where($this = 'x').exists()"), None);
         assert_eq!(members("hasValue() or extension.exists()"), None);
-        assert_eq!(members("name.where($this = %resource.id).exists()"), None);
+        assert_eq!(members("%resource.name.where($this = 'x').exists()"), None);
         assert_eq!(members("Patient.name.exists()"), None);
         assert_eq!(members("name.union($this.id).count() > 1"), None);
         assert_eq!(
             members("name.select($this.given).exists()"),
             Some(vec!["name".into()])
+        );
+        // An iteration over the focus's own elements reads nothing else when they are absent.
+        assert_eq!(
+            members(
+                "contained.where(('#' + id in %resource.descendants().reference).not()).empty()"
+            ),
+            Some(vec!["contained".into()])
+        );
+        assert_eq!(members("(1 | 2).where($this = %resource.id).empty()"), None);
+        assert_eq!(
+            members("contained.count().where(%resource.id.exists()).empty()"),
+            None
         );
     }
 

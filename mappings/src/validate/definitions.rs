@@ -20,6 +20,8 @@ pub struct PackageId {
 
 struct Entry {
     url: String,
+    /// The type its `baseDefinition` names (`DomainResource` for Patient), for `is_a`.
+    base_type: Option<String>,
     resource: Value,
     package: Arc<PackageId>,
     compiled: OnceLock<Result<Arc<Profile>, String>>,
@@ -114,8 +116,14 @@ impl Definitions {
                 .map(str::to_string)
         })
         .flatten();
+        let base_type = resource
+            .get("baseDefinition")
+            .and_then(Value::as_str)
+            .and_then(|base| base.rsplit_once('/'))
+            .map(|(_, name)| name.to_string());
         let entry = Entry {
             url: url.clone(),
+            base_type,
             resource,
             package: package.clone(),
             compiled: OnceLock::new(),
@@ -240,15 +248,8 @@ impl Definitions {
             let Some(&at) = self.types.get(current) else {
                 return false;
             };
-            let Some(base) = self.entries[at]
-                .resource
-                .get("baseDefinition")
-                .and_then(Value::as_str)
-            else {
-                return false;
-            };
-            match base.rsplit_once('/') {
-                Some((_, name)) => current = name,
+            match &self.entries[at].base_type {
+                Some(name) => current = name,
                 None => return false,
             }
         }

@@ -35,12 +35,17 @@ pub(crate) fn check<'r>(
     let model = DefinitionsModel(walker.defs);
     let resolver = frame.bundle.map(BundleResolver);
     let now = walker.options.now.as_deref();
+    // The verdict of the last expression evaluated here: txt-1 and txt-2 are both `htmlChecks()`.
+    let mut last: Option<(&str, Result<bool, String>)> = None;
     for constraint in &element.constraints {
         let satisfied = match constraint.native {
             Some(Native::HasValueOrChildren) => Ok(has_value_or_children(value, extra)),
             Some(Native::ExtensionOrValue) => Ok(extension_or_value(value)),
             None => match &constraint.expression {
                 Err(why) => Err(format!("it cannot be parsed: {why}")),
+                Ok(expression) if last.as_ref().is_some_and(|(t, _)| *t == expression.text()) => {
+                    last.as_ref().map_or(Ok(true), |(_, r)| r.clone())
+                }
                 Ok(expression) => {
                     let focus = Node {
                         value,
@@ -55,9 +60,11 @@ pub(crate) fn check<'r>(
                         model: Some(&model),
                         resolver: resolver.as_ref().map(|r| r as _),
                     };
-                    expression
+                    let verdict = expression
                         .is_satisfied(focus, &env)
-                        .map_err(|e| format!("it cannot be evaluated: {e}"))
+                        .map_err(|e| format!("it cannot be evaluated: {e}"));
+                    last = Some((expression.text(), verdict.clone()));
+                    verdict
                 }
             },
         };
