@@ -7,8 +7,9 @@
 # validation timed, file reading not). Our side is $KAKEHASHI_BIN, else target/release/kakehashi (built
 # here, under CARGO_TARGET_DIR when set), run as `kakehashi validate --format json --bench --files-from LIST`,
 # whose stderr ends with one JSON line {"files":N,"resources":R,"seconds":S,…} with the time of each phase.
-# The table gives the library (JSON parse + validation: their phases in a `--no-typed` run on one thread),
-# the command on one thread (adding fhirbolt's typed parse, the gate the store uses) and on every core.
+# The table gives the library (JSON parse + validation: their phases in a `--no-typed` run on one thread,
+# and a `--no-typed` run on every core, where large Bundles have their entries validated in parallel), and
+# the command (adding fhirbolt's typed parse, the gate the store uses) on one thread and on every core.
 # Inputs: (a) the 719 instance examples of the official R4 example package (every *.json but package.json
 # and the conformance resources; fetched from npm by ../shared/scripts/fetch-fhir-r4-examples.sh when
 # missing), (b) the same without the ten definition Bundles over 2 MB, and (c) the JP Core transaction
@@ -125,6 +126,8 @@ for name in all small bundle; do
   peer "$name" "$work/$name.txt" "$runs"
   echo "== $name: kakehashi library (validation without the typed parse), 1 thread" >&2
   ours "$name-lib" "$work/$name.txt" "$runs" 1 --no-typed
+  echo "== $name: kakehashi library, $(nproc) threads" >&2
+  ours "$name-lib-all" "$work/$name.txt" "$runs" "$(nproc)" --no-typed
   echo "== $name: kakehashi, 1 thread" >&2
   ours "$name-1" "$work/$name.txt" "$runs" 1
   echo "== $name: kakehashi, $(nproc) threads" >&2
@@ -146,8 +149,9 @@ labels = {
 peer_version = read("peer-all.json")["version"]
 threads = read("ours-all.json").get("threads", "?")
 print(f"| inputs | files | resources | MB | fhir.resources {peer_version} res/s | library, 1 thread res/s | ratio "
+      f"| library, {threads} threads res/s | ratio "
       f"| command, 1 thread res/s | ratio | command, {threads} threads res/s | ratio |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 notes = []
 for name, label in labels.items():
     peer, ours = read(f"peer-{name}.json"), read(f"ours-{name}.json")
@@ -163,7 +167,9 @@ for name, label in labels.items():
     # the command adds fhirbolt's typed parse, the gate the store uses.
     lib = read(f"ours-{name}-lib.json")
     library = {**lib, "seconds": lib["parse_seconds"] + lib["validate_seconds"]}
-    for run in (library, single, ours):
+    # On every core: files in parallel, and the entries of large Bundles (wall clock, file reading out).
+    library_all = read(f"ours-{name}-lib-all.json")
+    for run in (library, library_all, single, ours):
         if name == "bundle":
             cells.append(f"{rate(run):,.0f} ({run['seconds'] * 1e3:.1f} ms)")
         else:

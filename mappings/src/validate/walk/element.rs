@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::issue::{Issue, IssueCode};
@@ -11,6 +12,9 @@ use crate::validate::primitive;
 use crate::validate::profile::{Element, ElementIdx, Profile};
 use crate::validate::slicing;
 use crate::validate::walk::{Frame, Walker};
+
+/// Bundles with at least this many entries have them validated in parallel.
+const PARALLEL_ENTRIES: usize = 16;
 
 /// One occurrence of an element: its JSON value and, for primitives, its `_x` object.
 #[derive(Clone, Copy)]
@@ -170,6 +174,33 @@ impl Walker<'_> {
         } else {
             vec![child; occurrences.len()]
         };
+        if element.path == "Bundle.entry"
+            && occurrences.len() >= PARALLEL_ENTRIES
+            && rayon::current_num_threads() > 1
+        {
+            // The entries of a large Bundle are independent resources: each is walked on its own
+            // thread, and the findings are put back in entry order.
+            let found: Vec<Vec<Issue>> = occurrences
+                .par_iter()
+                .zip(targets)
+                .map(|(occurrence, target)| {
+                    let mut walker = self.fork();
+                    let at = child_path(path, key, occurrence.index);
+                    walker.item(
+                        profile,
+                        target,
+                        type_code,
+                        occurrence.value,
+                        occurrence.extra,
+                        &at,
+                        frame,
+                    );
+                    walker.issues
+                })
+                .collect();
+            self.issues.extend(found.into_iter().flatten());
+            return;
+        }
         for (occurrence, target) in occurrences.iter().zip(targets) {
             let at = child_path(path, key, occurrence.index);
             self.item(

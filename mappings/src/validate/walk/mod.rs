@@ -81,15 +81,20 @@ impl<'a> Walker<'a> {
         self.issues.push(issue);
     }
 
-    /// A trial walk (slice matching by profile): does `f` find no errors?
-    pub fn conforms(&self, f: impl FnOnce(&mut Walker<'a>)) -> bool {
-        let mut trial = Walker {
+    /// A walker with this one's settings and depth and no findings yet.
+    pub fn fork(&self) -> Walker<'a> {
+        Walker {
             defs: self.defs,
             options: self.options,
             issues: Vec::new(),
             depth: self.depth,
             resolving: self.resolving,
-        };
+        }
+    }
+
+    /// A trial walk (slice matching by profile): does `f` find no errors?
+    pub fn conforms(&self, f: impl FnOnce(&mut Walker<'a>)) -> bool {
+        let mut trial = self.fork();
         f(&mut trial);
         !trial.issues.iter().any(Issue::is_error)
     }
