@@ -15,19 +15,21 @@ use kakehashi_mappings::validate::Validator;
 use kakehashi_mappings::Issue;
 use serde_json::Value;
 
+/// An issue's code, location and rule: `code at Patient.name[0] [rule]`.
+fn key(issue: &Issue) -> String {
+    format!(
+        "{} at {} [{}]",
+        issue.code.as_str(),
+        issue.expression.as_deref().unwrap_or("-"),
+        issue.rule.as_deref().unwrap_or("-")
+    )
+}
+
 fn errors(issues: &[Issue]) -> Vec<String> {
     issues
         .iter()
         .filter(|i| i.is_error())
-        .map(|i| {
-            format!(
-                "{} at {} [{}]: {}",
-                i.code.as_str(),
-                i.expression.as_deref().unwrap_or("-"),
-                i.rule.as_deref().unwrap_or("-"),
-                i.message
-            )
-        })
+        .map(|i| format!("{}: {}", key(i), i.message))
         .collect()
 }
 
@@ -198,14 +200,7 @@ fn error_keys(validator: &Validator, resource: &Value) -> Vec<String> {
         .validate(resource, &Options::default())
         .iter()
         .filter(|i| i.is_error())
-        .map(|i| {
-            format!(
-                "{} at {} [{}]",
-                i.code.as_str(),
-                i.expression.as_deref().unwrap_or("-"),
-                i.rule.as_deref().unwrap_or("-")
-            )
-        })
+        .map(key)
         .collect()
 }
 

@@ -1,6 +1,7 @@
 //! One negative test per rule family (issue #4): cardinality, type, format, fixed/pattern, slice,
 //! binding, invariant, reference — each asserting the exact code, location and rule. The profile is
-//! written here as a differential, so snapshot generation is exercised too.
+//! written here as a differential, so snapshot generation is exercised too. Last, a large Bundle's
+//! findings are the same, in the same order, whether its entries are walked in parallel or not.
 
 use std::sync::OnceLock;
 
@@ -175,4 +176,46 @@ fn reference() {
         errors(&p),
         one("invalid", "Patient.managingOrganization.reference", "")
     );
+}
+
+#[test]
+fn a_large_bundle_gives_the_same_findings_in_parallel_and_in_order() {
+    // 40 entries (over the parallel threshold), every third one broken in two ways.
+    let entries: Vec<Value> = (0..40)
+        .map(|i| {
+            let mut patient = good();
+            patient["id"] = json!(format!("p{i}"));
+            if i % 3 == 0 {
+                patient["gender"] = json!("unknown-code");
+                patient["birthDate"] = json!("1970-13-01");
+            }
+            json!({"fullUrl": format!("urn:uuid:00000000-0000-0000-0000-{i:012}"), "resource": patient})
+        })
+        .collect();
+    let bundle = json!({"resourceType": "Bundle", "type": "collection", "entry": entries});
+    let on = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool")
+            .install(|| validator().validate(&bundle, &Options::default()))
+    };
+    let (one, four) = (on(1), on(4));
+    assert_eq!(one, four);
+    let broken: Vec<String> = one
+        .iter()
+        .filter(|i| i.is_error())
+        .filter_map(|i| i.expression.clone())
+        .collect();
+    // In entry order, as a sequential walk gives them.
+    let expected: Vec<String> = (0..40)
+        .step_by(3)
+        .flat_map(|i| {
+            [
+                format!("Bundle.entry[{i}].resource.gender"),
+                format!("Bundle.entry[{i}].resource.birthDate"),
+            ]
+        })
+        .collect();
+    assert_eq!(broken, expected);
 }

@@ -185,16 +185,7 @@ impl Walker<'_> {
                 .zip(targets)
                 .map(|(occurrence, target)| {
                     let mut walker = self.fork();
-                    let at = child_path(path, key, occurrence.index);
-                    walker.item(
-                        profile,
-                        target,
-                        type_code,
-                        occurrence.value,
-                        occurrence.extra,
-                        &at,
-                        frame,
-                    );
+                    walker.occurrence(profile, target, type_code, occurrence, (path, key), frame);
                     walker.issues
                 })
                 .collect();
@@ -202,17 +193,30 @@ impl Walker<'_> {
             return;
         }
         for (occurrence, target) in occurrences.iter().zip(targets) {
-            let at = child_path(path, key, occurrence.index);
-            self.item(
-                profile,
-                target,
-                type_code,
-                occurrence.value,
-                occurrence.extra,
-                &at,
-                frame,
-            );
+            self.occurrence(profile, target, type_code, occurrence, (path, key), frame);
         }
+    }
+
+    /// One occurrence of child `key` of the element at `path`, against element `target`.
+    fn occurrence<'r>(
+        &mut self,
+        profile: &Arc<Profile>,
+        target: ElementIdx,
+        type_code: &str,
+        occurrence: &Occurrence<'r>,
+        (path, key): (&str, &str),
+        frame: Frame<'r>,
+    ) {
+        let at = child_path(path, key, occurrence.index);
+        self.item(
+            profile,
+            target,
+            type_code,
+            occurrence.value,
+            occurrence.extra,
+            &at,
+            frame,
+        );
     }
 
     /// `count` occurrences of `element` (an element or a slice, named `what` in messages) against its
