@@ -1,3 +1,4 @@
 //! Inbound transports (design.md §3): each turns its protocol into pipeline calls and renders the answer.
 
 pub mod fhir_rest;
+pub mod mllp;
