@@ -376,6 +376,16 @@ mod tests {
     }
 
     #[test]
+    fn half_width_katakana_in_iso_ir13_runs_decode() {
+        // ESC ( I switches to JIS X 0201 katakana: `6` `E` are ｶ ﾅ.
+        let mut bytes = msh("~ISO IR87~ISO IR13").into_bytes();
+        bytes.extend_from_slice(b"NTE|1||\x1b(I6E\x1b(B\r");
+        let decoded = decode(&bytes).unwrap();
+        assert_eq!(decoded.declared, Charset::Iso2022Jp);
+        assert!(decoded.text.ends_with("NTE|1||ｶﾅ\r"), "{}", decoded.text);
+    }
+
+    #[test]
     fn malformed_bytes_are_errors_with_their_offset() {
         let mut bytes = msh("UNICODE UTF-8").into_bytes();
         let at = bytes.len();

@@ -255,6 +255,20 @@ mod tests {
     }
 
     #[test]
+    fn the_message_own_delimiters_split_it() {
+        let text =
+            "MSH#$*!@#HIS######ADT$A08#1#P#2.5\rPID#1##123$$$$PI##山田$太郎*ヤマダ$タロウ#x|y^z~w\r";
+        let batch = parse(text).unwrap();
+        let m = &batch.messages[0];
+        assert_eq!(m.get("MSH-1").as_deref(), Some("#"));
+        assert_eq!(m.get("MSH-2").as_deref(), Some("$*!@"));
+        assert_eq!(m.get("MSH-9.2").as_deref(), Some("A08"));
+        assert_eq!(m.get("PID-5[2].2").as_deref(), Some("タロウ"));
+        assert_eq!(m.get("PID-6").as_deref(), Some("x|y^z~w"));
+        assert_eq!(m.to_hl7(), text);
+    }
+
+    #[test]
     fn mllp_framing_and_bom_are_skipped() {
         let text = format!("\u{feff}\u{0b}{MSH}\rPID|1\r\u{1c}\r");
         let batch = parse(&text).unwrap();
