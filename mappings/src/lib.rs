@@ -3,6 +3,7 @@
 
 pub mod fhir;
 pub mod fhirpath;
+pub mod hl7v2;
 pub mod issue;
 pub mod validate;
 
