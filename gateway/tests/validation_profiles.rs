@@ -5,6 +5,7 @@
 mod common;
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use common::{JAMI_EPRESCRIPTION, JP_CORE};
 use kakehashi::packages::{self, PackageLimits};
@@ -204,12 +205,20 @@ fn error_keys(validator: &Validator, resource: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The JAMI IG as a package, and a validator with JP Core and the IG, loaded once for these tests.
+fn jami() -> &'static (packages::LoadedPackage, Validator) {
+    static JAMI: OnceLock<(packages::LoadedPackage, Validator)> = OnceLock::new();
+    JAMI.get_or_init(|| {
+        let paths = [PathBuf::from(JP_CORE), PathBuf::from(JAMI_EPRESCRIPTION)];
+        let package = packages::load(&paths[1], &PackageLimits::default()).expect("the IG loads");
+        (package, build_validator(&paths).expect("validator"))
+    })
+}
+
 #[test]
 fn jami_eprescription_examples_pass_their_claimed_profiles() {
-    let paths = [PathBuf::from(JP_CORE), PathBuf::from(JAMI_EPRESCRIPTION)];
-    let package = packages::load(&paths[1], &PackageLimits::default()).expect("the IG loads");
-    let validator = build_validator(&paths).expect("validator");
-    let examples = examples(&package);
+    let (package, validator) = jami();
+    let examples = examples(package);
     assert!(examples.len() >= 28, "only {} examples", examples.len());
     let mut failures = Vec::new();
     for (file, example) in &examples {
@@ -227,7 +236,7 @@ fn jami_eprescription_examples_pass_their_claimed_profiles() {
         }
         let mut current = (*example).clone();
         to_jp_core_1_1_1(&mut current);
-        let found = error_keys(&validator, &current);
+        let found = error_keys(validator, &current);
         let expected: Vec<String> = IG_BUGS
             .iter()
             .filter(|(f, _)| file.ends_with(f))
@@ -242,9 +251,7 @@ fn jami_eprescription_examples_pass_their_claimed_profiles() {
 
 #[test]
 fn the_jami_issuer_example_as_published_fails_on_jp_core_1_1_1_exactly_where_it_drifted() {
-    let paths = [PathBuf::from(JP_CORE), PathBuf::from(JAMI_EPRESCRIPTION)];
-    let package = packages::load(&paths[1], &PackageLimits::default()).expect("the IG loads");
-    let validator = build_validator(&paths).expect("validator");
+    let (package, validator) = jami();
     let issuer = package
         .resources
         .iter()
@@ -253,7 +260,7 @@ fn the_jami_issuer_example_as_published_fails_on_jp_core_1_1_1_exactly_where_it_
                 .ends_with("Organization-JP-Organization-ePreData-issuer-Example.json")
         })
         .expect("the issuer example");
-    let mut found = error_keys(&validator, &issuer.resource);
+    let mut found = error_keys(validator, &issuer.resource);
     found.sort();
     let mut expected: Vec<String> = ISSUER_DRIFT.iter().map(|s| s.to_string()).collect();
     expected.sort();
@@ -262,9 +269,7 @@ fn the_jami_issuer_example_as_published_fails_on_jp_core_1_1_1_exactly_where_it_
 
 #[test]
 fn a_jami_profile_is_applied_below_choices_and_through_references() {
-    let paths = [PathBuf::from(JP_CORE), PathBuf::from(JAMI_EPRESCRIPTION)];
-    let package = packages::load(&paths[1], &PackageLimits::default()).expect("the IG loads");
-    let validator = build_validator(&paths).expect("validator");
+    let (package, validator) = jami();
     let find = |name: &str| {
         package
             .resources
@@ -281,7 +286,7 @@ fn a_jami_profile_is_applied_below_choices_and_through_references() {
         "boundsPeriod": {"start": "2026-12-01"},
         "count": 3
     });
-    let found = error_keys(&validator, &request);
+    let found = error_keys(validator, &request);
     assert_eq!(
         found,
         [
@@ -298,7 +303,7 @@ fn a_jami_profile_is_applied_below_choices_and_through_references() {
         .expect("section entries");
     let first = entries[0].clone();
     entries.push(first);
-    let found = error_keys(&validator, &bundle);
+    let found = error_keys(validator, &bundle);
     assert!(
         found.contains(
             &"structure at Bundle.entry[0].resource.section[0].entry \

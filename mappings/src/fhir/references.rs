@@ -33,6 +33,15 @@ pub fn parse_reference(reference: &str) -> Option<LocalReference> {
     })
 }
 
+/// The contained resource `#id` of `resource` (a reference's target inside the same resource).
+pub fn contained<'v>(resource: &'v Value, id: &str) -> Option<&'v Value> {
+    resource
+        .get("contained")?
+        .as_array()?
+        .iter()
+        .find(|c| c.get("id").and_then(Value::as_str) == Some(id))
+}
+
 /// Calls `f` on every `reference` string inside `value` (any depth, including contained resources).
 pub fn rewrite_references(value: &mut Value, f: &mut dyn FnMut(&str) -> Option<String>) {
     match value {

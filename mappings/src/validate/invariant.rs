@@ -35,6 +35,19 @@ pub(crate) fn check<'r>(
     let model = DefinitionsModel(walker.defs);
     let resolver = frame.bundle.map(BundleResolver);
     let now = walker.options.now.as_deref();
+    let focus = Node {
+        value,
+        extra,
+        type_name: Some(fhirpath_type),
+    };
+    let env = Env {
+        resource: Some(Node::resource(frame.resource)),
+        root_resource: Some(Node::resource(frame.root)),
+        context: Some(focus),
+        now,
+        model: Some(&model),
+        resolver: resolver.as_ref().map(|r| r as _),
+    };
     // The verdict of the last expression evaluated here: txt-1 and txt-2 are both `htmlChecks()`.
     let mut last: Option<(&str, Result<bool, String>)> = None;
     for constraint in &element.constraints {
@@ -43,29 +56,16 @@ pub(crate) fn check<'r>(
             Some(Native::ExtensionOrValue) => Ok(extension_or_value(value)),
             None => match &constraint.expression {
                 Err(why) => Err(format!("it cannot be parsed: {why}")),
-                Ok(expression) if last.as_ref().is_some_and(|(t, _)| *t == expression.text()) => {
-                    last.as_ref().map_or(Ok(true), |(_, r)| r.clone())
-                }
-                Ok(expression) => {
-                    let focus = Node {
-                        value,
-                        extra,
-                        type_name: Some(fhirpath_type),
-                    };
-                    let env = Env {
-                        resource: Some(Node::resource(frame.resource)),
-                        root_resource: Some(Node::resource(frame.root)),
-                        context: Some(focus),
-                        now,
-                        model: Some(&model),
-                        resolver: resolver.as_ref().map(|r| r as _),
-                    };
-                    let verdict = expression
-                        .is_satisfied(focus, &env)
-                        .map_err(|e| format!("it cannot be evaluated: {e}"));
-                    last = Some((expression.text(), verdict.clone()));
-                    verdict
-                }
+                Ok(expression) => match &last {
+                    Some((text, verdict)) if *text == expression.text() => verdict.clone(),
+                    _ => {
+                        let verdict = expression
+                            .is_satisfied(focus, &env)
+                            .map_err(|e| format!("it cannot be evaluated: {e}"));
+                        last = Some((expression.text(), verdict.clone()));
+                        verdict
+                    }
+                },
             },
         };
         match satisfied {

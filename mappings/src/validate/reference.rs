@@ -121,7 +121,7 @@ pub fn check(
 }
 
 /// The resource types `targetProfile` allows (empty: any).
-fn allowed_types(defs: &Definitions, element: &Element) -> Vec<String> {
+pub(crate) fn allowed_types(defs: &Definitions, element: &Element) -> Vec<String> {
     element
         .types
         .iter()

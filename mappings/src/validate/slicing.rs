@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::fhir::references::contained;
 use crate::issue::{Issue, IssueCode};
-use crate::validate::compare;
 use crate::validate::profile::{DiscriminatorKind, ElementIdx, Profile, SlicingRules};
 use crate::validate::walk::{child_path, Frame, Occurrence, Walker, MAX_RESOLVING};
+use crate::validate::{compare, reference};
 
 /// The element each occurrence is validated against: its slice, or the sliced element itself.
 #[allow(clippy::too_many_arguments)]
@@ -184,14 +185,9 @@ fn matches_resolved<'r>(
         }
         DiscriminatorKind::Type if below.is_empty() => {
             let found = target.get("resourceType").and_then(Value::as_str);
-            types.iter().flat_map(|t| &t.target_profiles).any(|url| {
-                let wanted = walker
-                    .defs
-                    .structure(url)
-                    .and_then(|sd| sd.get("type"))
-                    .and_then(Value::as_str);
-                wanted.is_some() && wanted == found
-            })
+            reference::allowed_types(walker.defs, &profile.elements[slice])
+                .iter()
+                .any(|t| Some(t.as_str()) == found)
         }
         DiscriminatorKind::Exists => !values_at(Some(target), below).is_empty(),
         // A value or pattern below the target: the slice's target profile holds the expected value.
@@ -222,19 +218,14 @@ fn matches_resolved<'r>(
     }
 }
 
-/// The resource a Reference value points at: `#id` among the contained resources of the resource
-/// being walked, anything else in the Bundle around it.
+/// The resource a Reference value points at: `#id` among the contained resources of the root
+/// resource, anything else in the Bundle around it.
 fn resolve_reference<'r>(value: Option<&'r Value>, frame: Frame<'r>) -> Option<&'r Value> {
     let reference = value?.get("reference")?.as_str()?;
-    if let Some(id) = reference.strip_prefix('#') {
-        return [frame.resource, frame.root].into_iter().find_map(|r| {
-            r.get("contained")?
-                .as_array()?
-                .iter()
-                .find(|c| c.get("id").and_then(Value::as_str) == Some(id))
-        });
+    match reference.strip_prefix('#') {
+        Some(id) => contained(frame.root, id),
+        None => frame.bundle?.resolve(reference),
     }
-    frame.bundle?.resolve(reference)
 }
 
 /// A trial validation of the occurrence against the slice.

@@ -5,6 +5,8 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
+use crate::fhir::references::contained;
+
 use super::super::ast::{Call, Func};
 use super::super::error::EvalError;
 use super::super::html::html_checks;
@@ -116,13 +118,7 @@ fn resolve<'a>(ctx: &Ctx<'_, 'a>, reference: &str) -> Option<Node<'a>> {
         if id.is_empty() {
             return Some(root);
         }
-        return root
-            .value?
-            .get("contained")?
-            .as_array()?
-            .iter()
-            .find(|c| c.get("id").and_then(Value::as_str) == Some(id))
-            .map(Node::resource);
+        return contained(root.value?, id).map(Node::resource);
     }
     ctx.env.resolver?.resolve(reference)
 }
