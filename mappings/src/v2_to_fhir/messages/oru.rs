@@ -1,0 +1,11 @@
+//! ORU^R01 (OMG-13 physiology results) and ORU^R30 (vital signs, extended storage) → Observation, DiagnosticReport.
+
+use crate::v2_to_fhir::input::Input;
+use crate::v2_to_fhir::output::{MapError, Output};
+use crate::v2_to_fhir::segments::pid::map_patient;
+
+pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
+    // To be written (issue #5): the patient only, every other segment reported as not mapped.
+    map_patient(input, out)?;
+    Ok(())
+}

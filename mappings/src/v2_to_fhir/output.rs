@@ -1,0 +1,205 @@
+//! What a mapper produces: resources with their ids, issues, and the result of one message.
+
+use serde_json::{json, Value};
+
+use super::input::Input;
+use crate::hl7v2::Position;
+use crate::{Issue, IssueCode};
+
+/// Why a message cannot be mapped at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MapError {
+    /// MSH-9 names a message this gateway does not map (AR / table 0357 code 200 or 201).
+    #[error("message type {message_type} is not supported")]
+    Unsupported { message_type: String },
+    /// A segment the message type requires is missing (AE / table 0357 code 100).
+    #[error("required segment {segment} is missing")]
+    MissingSegment { segment: String },
+    /// A field the mapping cannot do without is empty (AE / table 0357 code 101).
+    #[error("required field {position} is empty")]
+    MissingField { position: String },
+}
+
+impl MapError {
+    /// The HL7 position the error is about, for ERR-2.
+    pub fn position(&self) -> Option<String> {
+        match self {
+            MapError::Unsupported { .. } => Some("MSH-9".into()),
+            MapError::MissingSegment { segment } => Some(segment.clone()),
+            MapError::MissingField { position } => Some(position.clone()),
+        }
+    }
+
+    /// The HL7 table 0357 message error condition code.
+    pub fn hl7_error_code(&self) -> &'static str {
+        match self {
+            MapError::Unsupported { .. } => "200",
+            MapError::MissingSegment { .. } => "100",
+            MapError::MissingField { .. } => "101",
+        }
+    }
+
+    pub fn to_issue(&self) -> Issue {
+        let code = match self {
+            MapError::Unsupported { .. } => IssueCode::NotSupported,
+            MapError::MissingSegment { .. } => IssueCode::Structure,
+            MapError::MissingField { .. } => IssueCode::Required,
+        };
+        let issue = Issue::error(code, self.to_string());
+        match self.position() {
+            Some(p) => issue.at(p),
+            None => issue,
+        }
+    }
+}
+
+/// Resources and issues collected while mapping one message.
+#[derive(Debug, Default)]
+pub struct Output {
+    resources: Vec<Value>,
+    issues: Vec<Issue>,
+}
+
+impl Output {
+    /// Adds a resource (which must have `resourceType` and `id`) and returns its reference `Type/id`. A
+    /// second resource with the same type and id replaces the first (a message that names the same
+    /// practitioner twice yields one Practitioner).
+    pub fn push(&mut self, resource: Value) -> String {
+        let reference = reference_of(&resource);
+        if let Some(existing) = self
+            .resources
+            .iter_mut()
+            .find(|r| reference_of(r) == reference)
+        {
+            *existing = resource;
+        } else {
+            self.resources.push(resource);
+        }
+        reference
+    }
+
+    /// Whether a resource `Type/id` was produced already.
+    pub fn has(&self, reference: &str) -> bool {
+        self.resources.iter().any(|r| reference_of(r) == reference)
+    }
+
+    pub fn resources(&self) -> &[Value] {
+        &self.resources
+    }
+
+    pub fn issue(&mut self, issue: Issue) {
+        self.issues.push(issue);
+    }
+
+    /// A warning about a value at an HL7 position (a date that is not a date, a code out of its table).
+    pub fn warn(&mut self, position: impl Into<String>, message: impl Into<String>) {
+        self.issues
+            .push(Issue::warning(IssueCode::Value, message).at(position));
+    }
+
+    /// An error about a value at an HL7 position: the message must not be stored.
+    pub fn error(&mut self, position: impl Into<String>, message: impl Into<String>) {
+        self.issues
+            .push(Issue::error(IssueCode::Value, message).at(position));
+    }
+
+    pub(super) fn finish(mut self, input: &Input) -> Mapped {
+        self.issues.extend(input.unmapped());
+        Mapped {
+            data_type: input.data_type.data_type.clone(),
+            event: input.data_type.trigger.clone(),
+            cancel: input.data_type.cancel,
+            control_id: input.control_id.clone(),
+            patient: input.patient_reference(),
+            resources: self.resources,
+            issues: self.issues,
+        }
+    }
+}
+
+/// The result of mapping one message.
+#[derive(Debug, Clone)]
+pub struct Mapped {
+    /// The SS-MIX2 data type, e.g. `OMP-01`.
+    pub data_type: String,
+    /// The trigger event, e.g. `O11`.
+    pub event: String,
+    /// Whether the message cancels what an earlier one said (A23, A27, A11, …).
+    pub cancel: bool,
+    /// MSH-10.
+    pub control_id: String,
+    /// `Patient/{id}` of the message's patient, when it has one.
+    pub patient: Option<String>,
+    /// The resources, MessageHeader first and Provenance last.
+    pub resources: Vec<Value>,
+    pub issues: Vec<Issue>,
+}
+
+impl Mapped {
+    pub fn has_errors(&self) -> bool {
+        self.issues.iter().any(Issue::is_error)
+    }
+
+    /// A `transaction` Bundle that stores every resource at its deterministic id (PUT), so that posting
+    /// it twice changes nothing; with `retire`, it deletes them instead (a cancelled or deleted record).
+    pub fn transaction(&self, retire: bool) -> Value {
+        let entries: Vec<Value> = self
+            .resources
+            .iter()
+            .map(|r| {
+                let reference = reference_of(r);
+                if retire {
+                    json!({"request": {"method": "DELETE", "url": reference}})
+                } else {
+                    json!({
+                        "fullUrl": format!("urn:kakehashi:{reference}"),
+                        "resource": r,
+                        "request": {"method": "PUT", "url": reference},
+                    })
+                }
+            })
+            .collect();
+        json!({"resourceType": "Bundle", "type": "transaction", "entry": entries})
+    }
+
+    /// A FHIR `message` Bundle, MessageHeader first, as the JAMI SS-MIX2→FHIR IG shapes its output.
+    pub fn message_bundle(&self) -> Value {
+        let entries: Vec<Value> = self
+            .resources
+            .iter()
+            .map(
+                |r| json!({"fullUrl": format!("urn:kakehashi:{}", reference_of(r)), "resource": r}),
+            )
+            .collect();
+        json!({
+            "resourceType": "Bundle",
+            "type": "message",
+            "identifier": {"system": "urn:kakehashi:hl7v2:control-id", "value": self.control_id},
+            "entry": entries,
+        })
+    }
+}
+
+/// `Type/id` of a resource.
+pub fn reference_of(resource: &Value) -> String {
+    format!(
+        "{}/{}",
+        resource
+            .get("resourceType")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+        resource
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    )
+}
+
+/// `OBX[3]-5` for field 5 of the third OBX.
+pub fn position(segment: &str, occurrence: usize, field: usize) -> String {
+    Position {
+        field,
+        ..Position::segment(segment, occurrence)
+    }
+    .to_string()
+}

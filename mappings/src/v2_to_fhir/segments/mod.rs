@@ -1,0 +1,6 @@
+//! Segment mappers shared by the message mappers: each reads one segment (or a segment group) and adds
+//! resources or elements. One file per segment; a segment only one message type carries may live in that
+//! message's file.
+
+pub mod msh;
+pub mod pid;
