@@ -145,6 +145,31 @@ async fn accepted_then_readable_and_duplicates_answered_again(app: &TestApp) {
     };
     assert_eq!(sender, "HIS123|1319999999");
     assert_eq!(state, "current");
+    // One audit row per message, committed before its ACK, without patient data.
+    assert_eq!(
+        rows(
+            app,
+            "SELECT COUNT(*) FROM audit_log WHERE channel = 'mllp' AND action = 'hl7v2'"
+        )
+        .await,
+        2
+    );
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.admin))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"kakehashi_hl7v2_messages_total{channel="mllp",outcome="accepted"} 1"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"kakehashi_hl7v2_messages_total{channel="mllp",outcome="duplicate"} 1"#)
+    );
 }
 
 async fn errors_are_ae_with_err_and_unsupported_types_ar(app: &TestApp) {
@@ -334,6 +359,76 @@ async fn http_post_answers_aa_and_ae(app: &TestApp) {
         .unwrap();
     assert_eq!(wrong_type.status().as_u16(), 415);
     assert_eq!(rows(app, "SELECT COUNT(*) FROM hl7v2_messages").await, 1);
+    // Through the zone guard: every request audited (committed before the answer).
+    assert_eq!(
+        rows(
+            app,
+            "SELECT COUNT(*) FROM audit_log WHERE channel = 'fhir-rest' AND action = 'hl7v2'"
+        )
+        .await,
+        4
+    );
+}
+
+/// `[mllp.tls]`: MLLP inside TLS (the development server certificate stands in).
+async fn mllp_over_tls(db: crate::helpers::Db) {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, ServerName};
+    let pki_dir = tempfile::tempdir().unwrap();
+    let pki = kakehashi::tls::dev_pki::ensure(pki_dir.path()).expect("dev PKI");
+    let app = crate::helpers::spawn_app_with(db, |s| {
+        s.mllp.tls = Some(kakehashi::config::MllpTls {
+            cert: pki.server_chain.clone(),
+            key: pki.server_key.clone(),
+        })
+    })
+    .await;
+    let ca = CertificateDer::pem_file_iter(&pki.server_ca)
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let config = kakehashi::tls::client::client_config(&ca, None, &[&rustls::version::TLS12])
+        .expect("client config");
+    let connector = tokio_rustls::TlsConnector::from(config);
+    let tcp = TcpStream::connect(app.mllp).await.unwrap();
+    let mut tls = connector
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await
+        .expect("TLS 1.2 handshake");
+    tls.write_all(&frame(&adt_a08("TLS-0001", "8000000001", "")))
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !answer.windows(2).any(|w| w == [0x1C, 0x0D]) {
+        let n = tokio::time::timeout(Duration::from_secs(30), tls.read(&mut chunk))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(n > 0, "closed before the ACK");
+        answer.extend_from_slice(&chunk[..n]);
+    }
+    let end = answer.windows(2).position(|w| w == [0x1C, 0x0D]).unwrap();
+    let ack = parse_ack(&answer[1..end]);
+    assert_eq!(ack.value("MSA-1").as_deref(), Some("AA"));
+    // Plain MLLP on the TLS port gets no ACK.
+    let mut plain = connect(&app).await;
+    plain
+        .write_all(&frame(&adt_a08("TLS-0002", "8000000002", "")))
+        .await
+        .unwrap();
+    assert!(read_frame(&mut plain).await.is_none());
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM hl7v2_messages").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mllp_over_tls_sqlite() {
+    mllp_over_tls(crate::helpers::Db::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mllp_over_tls_postgres() {
+    mllp_over_tls(crate::helpers::Db::Postgres).await
 }
 
 /// A message that the store refuses (a trigger stands in for a failing disk) among others sent at the
