@@ -486,3 +486,30 @@ crate::on_both_databases!(
     http_post_answers_aa_and_ae,
     a_failing_message_does_not_cost_the_others,
 );
+
+/// `mllp.idle_timeout_secs` closes a silent connection; `mllp.max_connections` closes one over the
+/// limit at once, and a slot freed is usable again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_and_surplus_connections_are_closed() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::Db::Sqlite, |s| {
+        s.mllp.idle_timeout_secs = 1;
+        s.mllp.max_connections = 1;
+    })
+    .await;
+    let mut first = connect(&app).await;
+    let ack = exchange(&mut first, &adt_a08("IDLE-0001", "9000000001", "")).await;
+    assert_eq!(ack.value("MSA-1").as_deref(), Some("AA"));
+    let mut surplus = connect(&app).await;
+    assert!(
+        closed(&mut surplus).await,
+        "a second connection is over the limit"
+    );
+    let started = std::time::Instant::now();
+    assert!(closed(&mut first).await, "an idle connection is closed");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // The slot is free again.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut again = connect(&app).await;
+    let ack = exchange(&mut again, &adt_a08("IDLE-0002", "9000000002", "")).await;
+    assert_eq!(ack.value("MSA-1").as_deref(), Some("AA"));
+}

@@ -110,8 +110,19 @@ impl AckError {
     }
 }
 
-/// The table 0357 code for an issue's kind.
+/// The rule prefix naming a table 0357 code explicitly (`HL70357:201`), for issues whose kind alone
+/// does not tell (an unsupported event of a supported message type).
+pub const RULE_PREFIX: &str = "HL70357:";
+
+/// The table 0357 code for an issue: the one its rule names (`HL70357:201`), else by its kind.
 pub fn error_code(issue: &Issue) -> &'static str {
+    let named = issue
+        .rule
+        .as_deref()
+        .and_then(|r| r.strip_prefix(RULE_PREFIX));
+    if let Some(code) = named.and_then(|c| CODES.iter().find(|known| **known == c)) {
+        return code;
+    }
     match issue.code {
         IssueCode::Structure => "100",
         IssueCode::Required => "101",
@@ -121,6 +132,11 @@ pub fn error_code(issue: &Issue) -> &'static str {
         _ => "207",
     }
 }
+
+/// The table 0357 codes this builder writes.
+const CODES: [&str; 11] = [
+    "0", "100", "101", "102", "103", "200", "201", "202", "203", "206", "207",
+];
 
 /// The text of a table 0357 code.
 fn error_text(code: &str) -> &'static str {
@@ -134,6 +150,7 @@ fn error_text(code: &str) -> &'static str {
         "201" => "Unsupported event code",
         "202" => "Unsupported processing id",
         "203" => "Unsupported version id",
+        "206" => "Application record locked",
         _ => "Application internal error",
     }
 }
@@ -349,6 +366,14 @@ mod tests {
             .field(2)
             .is_none_or(|f| f.join(parsed.delimiters()).is_empty()));
         assert_eq!(parsed.get("ERR[2]-3.1").as_deref(), Some("102"));
+    }
+
+    #[test]
+    fn a_rule_names_the_code() {
+        let issue = Issue::error(IssueCode::NotSupported, "ADT^A99").rule("HL70357:201");
+        assert_eq!(error_code(&issue), "201");
+        let unknown = Issue::error(IssueCode::NotSupported, "x").rule("HL70357:999");
+        assert_eq!(error_code(&unknown), "200");
     }
 
     #[test]

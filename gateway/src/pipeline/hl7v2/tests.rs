@@ -125,6 +125,20 @@ async fn errors_and_unsupported_types_store_nothing() {
         .ingest(Inbound::network(unsupported, Channel::Http))
         .await;
     assert_eq!(rejected.msa1(), "AR", "{rejected:?}");
+    assert!(rejected
+        .ack()
+        .contains("|200^Unsupported message type^HL70357|"));
+    let event =
+        b"MSH|^~\\&|HIS|1319999999|GW|1319999999|20261202093015||ADT^A99|U2|P|2.5\r".to_vec();
+    let rejected = hl7v2.ingest(Inbound::network(event, Channel::Http)).await;
+    assert_eq!(rejected.msa1(), "AR", "{rejected:?}");
+    assert!(
+        rejected
+            .ack()
+            .contains("ERR||MSH^1^9^^2|201^Unsupported event code^HL70357|"),
+        "{}",
+        rejected.ack()
+    );
     let garbage = hl7v2
         .ingest(Inbound::network(b"\x00\x01garbage".to_vec(), Channel::Http))
         .await;
