@@ -48,7 +48,10 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
 
 fn map_iam(input: &Input, out: &mut Output, patient: &str, iam: &Seg) {
     let Some(code) = iam.rep(3).and_then(|r| codeable(&r)) else {
-        out.warn(iam.position(3), "IAM-3 (allergen) is empty; the IAM is not mapped.");
+        out.warn(
+            iam.position(3),
+            "IAM-3 (allergen) is empty; the IAM is not mapped.",
+        );
         return;
     };
     let unique = iam.text(7);

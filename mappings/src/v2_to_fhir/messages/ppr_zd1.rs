@@ -116,11 +116,17 @@ fn map_problem(
     let prb = &problem.prb;
     let action = prb.text(1);
     let Some(problem_code) = prb.rep(3) else {
-        out.warn(prb.position(3), "PRB-3 (病名) is empty; the PRB is not mapped.");
+        out.warn(
+            prb.position(3),
+            "PRB-3 (病名) is empty; the PRB is not mapped.",
+        );
         return;
     };
     let Some(mut code) = codeable(&problem_code) else {
-        out.warn(prb.position(3), "PRB-3 (病名) is empty; the PRB is not mapped.");
+        out.warn(
+            prb.position(3),
+            "PRB-3 (病名) is empty; the PRB is not mapped.",
+        );
         return;
     };
     let instance = prb.text(4);
@@ -133,7 +139,11 @@ fn map_problem(
     condition.insert("resourceType".into(), json!("Condition"));
     condition.insert(
         "id".into(),
-        json!(input.id(&["condition", input.patient_id.as_deref().unwrap_or("-"), &key])),
+        json!(input.id(&[
+            "condition",
+            input.patient_id.as_deref().unwrap_or("-"),
+            &key
+        ])),
     );
     if let Some(m) = meta("Condition", Flavour::Default) {
         condition.insert("meta".into(), m);
@@ -176,14 +186,20 @@ fn map_problem(
             Some(v) => verification = Some(v),
             None => out.warn(
                 prb.position(13),
-                format!("PRB-13 '{status}' is not a problem confirmation status (C, S, P, U, D, R)."),
+                format!(
+                    "PRB-13 '{status}' is not a problem confirmation status (C, S, P, U, D, R)."
+                ),
             ),
         }
     }
     if deleted {
         verification = Some("entered-in-error");
     } else {
-        let clinical = if abatement.is_some() { "resolved" } else { "active" };
+        let clinical = if abatement.is_some() {
+            "resolved"
+        } else {
+            "active"
+        };
         condition.insert(
             "clinicalStatus".into(),
             json!({"coding": [{"system": CLINICAL, "code": clinical}]}),

@@ -41,7 +41,10 @@ pub fn severity(code: &str) -> Option<&'static str> {
 pub fn map_allergies(input: &Input, out: &mut Output, patient: &str) {
     for al1 in input.segments("AL1") {
         let Some(code) = al1.rep(3).and_then(|r| codeable(&r)) else {
-            out.warn(al1.position(3), "AL1-3 (allergen) is empty; the AL1 is not mapped.");
+            out.warn(
+                al1.position(3),
+                "AL1-3 (allergen) is empty; the AL1 is not mapped.",
+            );
             continue;
         };
         let key = al1
@@ -75,7 +78,10 @@ pub fn map_allergies(input: &Input, out: &mut Output, patient: &str) {
         }
         allergy.insert("code".into(), code);
         allergy.insert("patient".into(), json!({ "reference": patient }));
-        let manifestation = al1.rep(5).and_then(|r| r.text(1)).map(|t| json!({ "text": t }));
+        let manifestation = al1
+            .rep(5)
+            .and_then(|r| r.text(1))
+            .map(|t| json!({ "text": t }));
         if let Some(manifestation) = manifestation {
             let mut reaction = json!({ "manifestation": [manifestation] });
             if let Some(s) = al1.text(4) {

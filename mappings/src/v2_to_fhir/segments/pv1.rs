@@ -12,7 +12,7 @@
 //!   (退院予定) PV2-9 as the planned end. location.period as the JAMI message map says (EVN-6 for
 //!   transfers and leave, PV1-44 for ADT-22, PV1-45 for ADT-52, PV2-8/9/47 for the planned events).
 //! - PV1-3 病棟^病室^病床 → Location (ward ⊃ room ⊃ bed, `partOf`), the most specific one in
-//!   Encounter.location; PV1-10 診療科 → serviceType (JAMI 診療科コード); PV1-7 主治医 (ATND), PV1-8
+//!   Encounter.location (for A02 also PV1-6, the location left, as a `completed` entry); PV1-10 診療科 → serviceType (JAMI 診療科コード); PV1-7 主治医 (ATND), PV1-8
 //!   紹介医 (REF), PV1-9 コンサルト医 (CON), PV1-17 入院時医師 (ADM) → participant; PV1-19 → identifier;
 //!   PV1-36 退院区分 → hospitalization.dischargeDisposition.
 
@@ -100,10 +100,8 @@ pub fn map_encounter(input: &Input, out: &mut Output) -> Option<String> {
     let data_type = input.data_type.data_type.as_str();
     let adt = input.data_type.message_type == "ADT";
     let pv2 = if adt { input.segment("PV2") } else { None };
-    let (status, location_status) = statuses(
-        &input.data_type.message_type,
-        &input.data_type.trigger,
-    );
+    let (status, location_status) =
+        statuses(&input.data_type.message_type, &input.data_type.trigger);
 
     let when = |seg: &Seg, field: usize, out: &mut Output| -> Option<String> {
         let raw = seg.text(field)?;
@@ -130,9 +128,9 @@ pub fn map_encounter(input: &Input, out: &mut Output) -> Option<String> {
         _ => None,
     };
     let occurred = match data_type {
-        "ADT-31" | "ADT-32" | "ADT-41" | "ADT-42" => input
-            .segment("EVN")
-            .and_then(|evn| when(&evn, 6, out)),
+        "ADT-31" | "ADT-32" | "ADT-41" | "ADT-42" => {
+            input.segment("EVN").and_then(|evn| when(&evn, 6, out))
+        }
         _ => None,
     };
 
@@ -144,7 +142,11 @@ pub fn map_encounter(input: &Input, out: &mut Output) -> Option<String> {
         None => {
             let day = admitted
                 .as_deref()
-                .or(if data_type == "ADT-21" { planned_in.as_deref() } else { None })
+                .or(if data_type == "ADT-21" {
+                    planned_in.as_deref()
+                } else {
+                    None
+                })
                 .map(day_of)
                 .or_else(|| {
                     input
@@ -237,12 +239,26 @@ pub fn map_encounter(input: &Input, out: &mut Output) -> Option<String> {
         "ADT-31" => planned_back.clone(),
         _ => None,
     };
-    if let Some(mut location) = map_location(input, out, &pv1) {
+    let mut locations = Vec::new();
+    // A transfer (A02) names the location left in PV1-6: kept as a completed stay that ended then.
+    if data_type == "ADT-42" && !input.data_type.cancel {
+        if let Some(mut prior) = map_location(input, out, &pv1, 6) {
+            prior["status"] = json!("completed");
+            if let Some(period) = period(None, occurred.clone()) {
+                prior["period"] = period;
+            }
+            locations.push(prior);
+        }
+    }
+    if let Some(mut location) = map_location(input, out, &pv1, 3) {
         location["status"] = json!(location_status);
         if let Some(period) = period(location_start, location_end) {
             location["period"] = period;
         }
-        encounter.insert("location".into(), json!([location]));
+        locations.push(location);
+    }
+    if !locations.is_empty() {
+        encounter.insert("location".into(), Value::Array(locations));
     }
     Some(out.push(Value::Object(encounter)))
 }
@@ -263,12 +279,14 @@ fn period(start: Option<String>, end: Option<String>) -> Option<Value> {
     (!p.is_empty()).then_some(Value::Object(p))
 }
 
-/// PV1-3 (PL: point of care 病棟 ^ room 病室 ^ bed 病床) → one JP_Location per level present, each
-/// `partOf` the one above; returns the Encounter.location element for the most specific level.
-fn map_location(input: &Input, out: &mut Output, pv1: &Seg) -> Option<Value> {
-    let rep = pv1.rep(3)?;
+/// PV1-3 (or PV1-6, the prior location; PL: point of care 病棟 ^ room 病室 ^ bed 病床) → one JP_Location
+/// per level present, each `partOf` the one above; returns the Encounter.location element for the most
+/// specific level.
+fn map_location(input: &Input, out: &mut Output, pv1: &Seg, field: usize) -> Option<Value> {
+    let rep = pv1.rep(field)?;
     let mut parent: Option<String> = None;
-    let mut last: Option<(String, String)> = None;
+    let mut last: Option<String> = None;
+    let mut names: Vec<String> = Vec::new();
     let mut key: Vec<String> = vec!["location".into()];
     for (c, kind, kind_display) in [(1, "wa", "Ward"), (2, "ro", "Room"), (3, "bd", "Bed")] {
         let Some(name) = rep.text(c) else {
@@ -280,7 +298,7 @@ fn map_location(input: &Input, out: &mut Output, pv1: &Seg) -> Option<Value> {
             "resourceType": "Location",
             "id": input.id(&parts),
             "status": "active",
-            "name": name,
+            "name": name.clone(),
             "mode": "instance",
             "physicalType": {"coding": [{
                 "system": "http://terminology.hl7.org/CodeSystem/location-physical-type",
@@ -296,10 +314,11 @@ fn map_location(input: &Input, out: &mut Output, pv1: &Seg) -> Option<Value> {
         }
         let reference = out.push(location);
         parent = Some(reference.clone());
-        last = Some((reference, name));
+        last = Some(reference);
+        names.push(name);
     }
-    let (reference, name) = last?;
-    Some(json!({"location": {"reference": reference, "display": name}}))
+    // The display names every level (`3A 301 2`): the bed's own name alone says little.
+    Some(json!({"location": {"reference": last?, "display": names.join(" ")}}))
 }
 
 #[cfg(test)]
@@ -332,13 +351,27 @@ mod tests {
     #[test]
     fn every_status_row_is_a_fhir_code() {
         let encounter = [
-            "planned", "arrived", "triaged", "in-progress", "onleave", "finished", "cancelled",
+            "planned",
+            "arrived",
+            "triaged",
+            "in-progress",
+            "onleave",
+            "finished",
+            "cancelled",
         ];
         let location = ["planned", "active", "reserved", "completed"];
         assert_eq!(status_rows().len(), 19);
         for row in status_rows() {
-            assert!(encounter.contains(&row.encounter_status.as_str()), "{}", row.trigger);
-            assert!(location.contains(&row.location_status.as_str()), "{}", row.trigger);
+            assert!(
+                encounter.contains(&row.encounter_status.as_str()),
+                "{}",
+                row.trigger
+            );
+            assert!(
+                location.contains(&row.location_status.as_str()),
+                "{}",
+                row.trigger
+            );
         }
     }
 }

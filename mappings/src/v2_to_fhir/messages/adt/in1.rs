@@ -84,10 +84,14 @@ fn map_coverage(input: &Input, out: &mut Output, patient: &str, in1: &Seg) {
     }
     let mut extensions = Vec::new();
     if let Some(s) = &symbol {
-        extensions.push(json!({"url": format!("{EXT}JP_Coverage_InsuredPersonSymbol"), "valueString": s}));
+        extensions.push(
+            json!({"url": format!("{EXT}JP_Coverage_InsuredPersonSymbol"), "valueString": s}),
+        );
     }
     if let Some(n) = &number {
-        extensions.push(json!({"url": format!("{EXT}JP_Coverage_InsuredPersonNumber"), "valueString": n}));
+        extensions.push(
+            json!({"url": format!("{EXT}JP_Coverage_InsuredPersonNumber"), "valueString": n}),
+        );
     }
     if !extensions.is_empty() {
         coverage.insert("extension".into(), Value::Array(extensions));

@@ -23,11 +23,17 @@ pub fn map_observations(input: &Input, out: &mut Output, patient: &str) {
 
 fn map_observation(input: &Input, out: &mut Output, patient: &str, obx: &Seg) {
     let Some(item) = obx.rep(3) else {
-        out.warn(obx.position(3), "OBX-3 (item) is empty; the OBX is not mapped.");
+        out.warn(
+            obx.position(3),
+            "OBX-3 (item) is empty; the OBX is not mapped.",
+        );
         return;
     };
     let Some(code) = codeable(&item) else {
-        out.warn(obx.position(3), "OBX-3 (item) is empty; the OBX is not mapped.");
+        out.warn(
+            obx.position(3),
+            "OBX-3 (item) is empty; the OBX is not mapped.",
+        );
         return;
     };
     let key = item.text(1).or_else(|| item.text(2)).unwrap_or_default();
@@ -87,8 +93,7 @@ fn map_observation(input: &Input, out: &mut Output, patient: &str, obx: &Seg) {
                 }
             }
             _ => {
-                let texts: Vec<String> =
-                    obx.reps(5).iter().filter_map(|r| r.text(1)).collect();
+                let texts: Vec<String> = obx.reps(5).iter().filter_map(|r| r.text(1)).collect();
                 observation.insert("valueString".into(), json!(texts.join("\n")));
             }
         }
