@@ -288,6 +288,9 @@ fn map_location(input: &Input, out: &mut Output, pv1: &Seg, field: usize) -> Opt
     let mut last: Option<String> = None;
     let mut names: Vec<String> = Vec::new();
     let mut key: Vec<String> = vec!["location".into()];
+    // PL-6 person location type (table 0305): `N` nursing unit (病棟) or none makes the point of care a
+    // ward; `C` clinic, `D` department … (an outpatient's 診療科 or 外来) have no FHIR physical type.
+    let ward = matches!(rep.text(6).as_deref(), None | Some("N"));
     for (c, kind, kind_display) in [(1, "wa", "Ward"), (2, "ro", "Room"), (3, "bd", "Bed")] {
         let Some(name) = rep.text(c) else {
             continue;
@@ -300,12 +303,14 @@ fn map_location(input: &Input, out: &mut Output, pv1: &Seg, field: usize) -> Opt
             "status": "active",
             "name": name.clone(),
             "mode": "instance",
-            "physicalType": {"coding": [{
+        });
+        if c > 1 || ward {
+            location["physicalType"] = json!({"coding": [{
                 "system": "http://terminology.hl7.org/CodeSystem/location-physical-type",
                 "code": kind,
                 "display": kind_display,
-            }]},
-        });
+            }]});
+        }
         if let Some(m) = meta("Location", Flavour::Default) {
             location["meta"] = m;
         }
