@@ -354,6 +354,39 @@ mod tests {
     }
 
     #[test]
+    fn an_orders_pv1_is_an_in_progress_visit_with_its_doctor_and_clinic() {
+        use crate::hl7v2::Message;
+        use crate::v2_to_fhir::{data_type_of, Source};
+        let text = "MSH|^~\\&|HIS|0123456789|GW|0123456789|20080203163012||RDE^O11^RDE_O11|M1|P|2.5\rPID|||42^^^^PI\rPV1|0001|O|2^^^^^C||||ishi01^テスト^医師^^^^^^^L^^^^^I|||002\rRXE||1\r";
+        let message = Message::parse(text).unwrap();
+        let source = Source::default();
+        let data_type = data_type_of(&message, None).unwrap();
+        let input = Input::new(&message, &source, data_type).unwrap();
+        let mut out = Output::default();
+        let reference = map_encounter(&input, &mut out).unwrap();
+        // No 来院番号 and no PV1-44: the visit is the patient's outpatient visit of the MSH-7 day.
+        assert_eq!(reference, "Encounter/0123456789.encounter.42.O.20080203");
+        let encounter = out
+            .resources()
+            .iter()
+            .find(|r| r["resourceType"] == "Encounter")
+            .unwrap();
+        assert_eq!(encounter["status"], "in-progress");
+        assert_eq!(encounter["serviceType"]["coding"][0]["code"], "002");
+        assert_eq!(
+            encounter["participant"][0]["individual"]["display"],
+            "テスト 医師"
+        );
+        let clinic = out
+            .resources()
+            .iter()
+            .find(|r| r["resourceType"] == "Location")
+            .unwrap();
+        assert!(clinic.get("physicalType").is_none());
+        assert!(out.has("Practitioner/0123456789.practitioner.ishi01"));
+    }
+
+    #[test]
     fn every_status_row_is_a_fhir_code() {
         let encounter = [
             "planned",
