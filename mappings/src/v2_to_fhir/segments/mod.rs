@@ -4,3 +4,6 @@
 
 pub mod msh;
 pub mod pid;
+pub mod rx_dosage;
+pub mod rx_order;
+pub mod rx_people;
