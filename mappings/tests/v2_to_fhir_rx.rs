@@ -301,3 +301,54 @@ fn corpus_orders_map_without_errors() {
         }
     }
 }
+
+#[test]
+fn injection_requests_contain_their_drugs_line_and_site() {
+    let path = root().join("fixtures/hl7v2/ok/OMP-02/tenteki.hl7");
+    let mapped = map_file(&path, Some("OMP-02")).unwrap();
+    let requests = resources(&mapped, "MedicationRequest");
+    assert_eq!(requests.len(), 2);
+    let first = requests[0];
+    assert_eq!(
+        first["meta"]["profile"][0],
+        "http://jpfhir.jp/fhir/core/StructureDefinition/JP_MedicationRequest_Injection"
+    );
+    // No orderInRp slice in the injection profile; the Rp number from ORC-4 `…_01_001`.
+    assert_eq!(first["identifier"][0]["value"], "1");
+    assert_eq!(requests[1]["identifier"][0]["value"], "2");
+    assert_eq!(first["medicationReference"]["reference"], "#medication");
+    let medication = &first["contained"][0];
+    assert_eq!(medication["resourceType"], "Medication");
+    let ingredients = medication["ingredient"].as_array().unwrap();
+    assert_eq!(ingredients.len(), 2);
+    assert_eq!(
+        ingredients[1]["itemCodeableConcept"]["coding"][0]["code"],
+        "100941701"
+    );
+    assert_eq!(ingredients[1]["strength"]["numerator"]["code"], "VIL");
+    let dosage = &first["dosageInstruction"][0];
+    assert_eq!(dosage["doseAndRate"][0]["doseQuantity"]["value"], 500);
+    assert_eq!(dosage["doseAndRate"][0]["rateQuantity"]["value"], 125);
+    assert_eq!(dosage["timing"]["repeat"]["durationUnit"], "h");
+    assert_eq!(
+        dosage["timing"]["repeat"]["boundsPeriod"]["end"],
+        "2026-12-03T14:00:00+09:00"
+    );
+    assert_eq!(
+        dosage["extension"][0]["valueCodeableConcept"]["text"],
+        "主管"
+    );
+    // RXR-6 左 → a contained BodyStructure the site points at.
+    assert_eq!(
+        dosage["site"]["extension"][0]["valueReference"]["reference"],
+        "#site"
+    );
+    let site = &first["contained"][1];
+    assert_eq!(site["resourceType"], "BodyStructure");
+    assert_eq!(site["locationQualifier"][0]["coding"][0]["code"], "L");
+    // The second Rp (側管, no RXR-6) keeps its site as a plain code.
+    assert_eq!(
+        requests[1]["dosageInstruction"][0]["site"]["coding"][0]["code"],
+        "ARM"
+    );
+}

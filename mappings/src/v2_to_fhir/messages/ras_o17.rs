@@ -198,7 +198,14 @@ fn administration(
         ma.insert("note".into(), Value::Array(notes));
     }
     let mut dosage = Map::new();
-    route(&item.rxr, injection, &mut dosage);
+    if let Some(site) = route(&item.rxr, injection, patient, &mut dosage) {
+        match ma.get_mut("contained").and_then(Value::as_array_mut) {
+            Some(list) => list.push(site),
+            None => {
+                ma.insert("contained".into(), json!([site]));
+            }
+        }
+    }
     if let Some(dose) = dose {
         dosage.insert("dose".into(), dose);
     }

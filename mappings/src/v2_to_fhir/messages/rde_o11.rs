@@ -174,10 +174,16 @@ fn request(
         mr.insert("recorder".into(), json!({"reference": recorder}));
     }
 
-    mr.insert(
-        "dosageInstruction".into(),
-        json!([dosage(item, injection, as_needed, out)]),
-    );
+    let (dosage, site) = dosage(item, injection, as_needed, patient, out);
+    mr.insert("dosageInstruction".into(), json!([dosage]));
+    if let Some(site) = site {
+        match mr.get_mut("contained").and_then(Value::as_array_mut) {
+            Some(list) => list.push(site),
+            None => {
+                mr.insert("contained".into(), json!([site]));
+            }
+        }
+    }
     let dispense = dispense_request(item, injection, out);
     if !dispense.is_empty() {
         mr.insert("dispenseRequest".into(), Value::Object(dispense));
@@ -206,11 +212,18 @@ fn categories(orc: &Seg, rxe: &Seg, injection: bool) -> Vec<Value> {
 }
 
 /// The Dosage: TQ1 timing and text, RXR route/site/method, RXE-3/5 dose, RXE-19 1日量, RXE-23/24 rate.
-fn dosage(item: &Item, injection: bool, as_needed: bool, out: &mut Output) -> Value {
+/// Returns the Dosage and the BodyStructure its site points at, if any.
+fn dosage(
+    item: &Item,
+    injection: bool,
+    as_needed: bool,
+    patient: &str,
+    out: &mut Output,
+) -> (Value, Option<Value>) {
     let rxe = &item.head;
     let t = timing(&item.tq1, injection, out);
     let mut d = t.dosage;
-    route(&item.rxr, injection, &mut d);
+    let site = route(&item.rxr, injection, patient, &mut d);
     if as_needed {
         d.insert("asNeededBoolean".into(), json!(true));
     }
@@ -228,7 +241,7 @@ fn dosage(item: &Item, injection: bool, as_needed: bool, out: &mut Output) -> Va
     if !dose_and_rate.is_empty() {
         d.insert("doseAndRate".into(), json!([dose_and_rate]));
     }
-    Value::Object(d)
+    (Value::Object(d), site)
 }
 
 /// RXE-7 依頼者の投薬指示 (調剤指示), RXE-10/11 調剤量, RXE-12 同一薬発行数, TQ1-14 頓用回数.

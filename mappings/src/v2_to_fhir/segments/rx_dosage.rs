@@ -14,6 +14,8 @@ pub const PERIOD_OF_USE: &str =
     "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/JP_MedicationDosage_PeriodOfUse";
 pub const LINE: &str =
     "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/JP_MedicationDosage_Line";
+/// The standard extension JP_MedicationDosage_Injection slices `site.extension:bodySite` with.
+const BODY_SITE: &str = "http://hl7.org/fhir/StructureDefinition/bodySite";
 const UCUM: &str = "http://unitsofmeasure.org";
 /// JAMI 外用部位 (3桁): senders write it in RXR-2 under the usage table's name JAMISDP01.
 const JAMI_BODY_SITE: &str = "http://jami.jp/CodeSystem/MedicationBodySiteExternal";
@@ -182,18 +184,43 @@ pub fn time_unit(unit: &str) -> Option<&'static str> {
 }
 
 /// RXR-1 route, RXR-2 site, RXR-4 method into `dosage` (the first RXR; JAHIS sends one per group), and
-/// for injections RXR-5 (主管 / 側管) as the JP_MedicationDosage_Line extension.
-pub fn route(rxrs: &[Seg], injection: bool, dosage: &mut Map<String, Value>) {
-    let Some(rxr) = rxrs.first() else {
-        return;
-    };
+/// for injections RXR-5 (主管 / 側管) as the JP_MedicationDosage_Line extension and RXR-6 (左右, HL7
+/// table 0495) as JP Core's injection examples do: a contained BodyStructure (location RXR-2,
+/// locationQualifier RXR-6) the site points at with the `bodySite` extension. Returns that
+/// BodyStructure (id `site`) for the caller to contain.
+pub fn route(
+    rxrs: &[Seg],
+    injection: bool,
+    patient: &str,
+    dosage: &mut Map<String, Value>,
+) -> Option<Value> {
+    let rxr = rxrs.first()?;
     if let Some(route) = rxr.rep(1).as_ref().and_then(codeable) {
         dosage.insert("route".into(), route);
     }
+    let mut body_structure = None;
     if let Some(rep) = rxr.rep(2) {
         if let Some(mut site) = codeable(&rep) {
             if rep.text(3).as_deref() == Some("JAMISDP01") {
                 site["coding"][0]["system"] = json!(JAMI_BODY_SITE);
+            }
+            let qualifier = if injection {
+                rxr.rep(6).as_ref().and_then(codeable)
+            } else {
+                None
+            };
+            if let Some(qualifier) = qualifier {
+                body_structure = Some(json!({
+                    "resourceType": "BodyStructure",
+                    "id": "site",
+                    "location": site.clone(),
+                    "locationQualifier": [qualifier],
+                    "patient": {"reference": patient},
+                }));
+                site = json!({
+                    "extension": [{"url": BODY_SITE, "valueReference": {"reference": "#site"}}],
+                    "text": site["text"].clone(),
+                });
             }
             dosage.insert("site".into(), site);
         }
@@ -212,6 +239,7 @@ pub fn route(rxrs: &[Seg], injection: bool, dosage: &mut Map<String, Value>) {
             }
         }
     }
+    body_structure
 }
 
 /// A Quantity from an amount field and a CWE unit field (RXE-3/5, RXE-10/11, RXA-6/7, RXC-3/4), with a
