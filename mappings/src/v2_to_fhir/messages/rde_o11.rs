@@ -142,7 +142,17 @@ fn request(
                         "The drug code has no coding system (RXE-2.3): its coding has no system.",
                     );
                 }
-                if let Some(drug) = codeable(&rep) {
+                if let Some(mut drug) = codeable(&rep) {
+                    // RXE-31 補足コード (SS-MIX2 1.2g): further codes of the same drug (a YJ code beside
+                    // the HOT9), as further codings.
+                    for extra in rxe.reps(31).iter().filter_map(codeable) {
+                        if let (Some(list), Some(more)) = (
+                            drug.get_mut("coding").and_then(Value::as_array_mut),
+                            extra["coding"].as_array(),
+                        ) {
+                            list.extend(more.iter().cloned());
+                        }
+                    }
                     mr.insert("medicationCodeableConcept".into(), drug);
                 }
             }
@@ -159,13 +169,27 @@ fn request(
         }
     }
     mr.insert("subject".into(), json!({"reference": patient}));
-    if let Some(ts) = orc.text(9) {
+    // RXE-32 当初のオーダ日時 (the ConceptMap's authoredOn), else ORC-9 (the transaction time, which
+    // SS-MIX2 also uses as the 診療日 of the order).
+    let authored = match rxe.text(32) {
+        Some(ts) => Some((ts, rxe.position(32))),
+        None => orc.text(9).map(|ts| (ts, orc.position(9))),
+    };
+    if rxe.text(32).is_some() {
+        orc.mark(&[9]);
+    }
+    if let Some((ts, position)) = authored {
         match date_time(&ts) {
             Ok(v) => {
                 mr.insert("authoredOn".into(), json!(v));
             }
-            Err(why) => out.warn(orc.position(9), why),
+            Err(why) => out.warn(position, why),
         }
+    } else {
+        out.warn(
+            orc.position(9),
+            "Neither RXE-32 nor ORC-9 gives the order time: JP_MedicationRequest.authoredOn (1..1) is missing.",
+        );
     }
     if let Some(requester) = orderer(input, out, orc) {
         mr.insert("requester".into(), json!({"reference": requester}));
