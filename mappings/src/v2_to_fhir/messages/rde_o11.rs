@@ -248,6 +248,17 @@ fn dosage(
     let t = timing(&item.tq1, injection, out);
     let mut d = t.dosage;
     let site = route(&item.rxr, injection, patient, &mut d);
+    // JP Core asks for dosageInstruction.text; without a TQ1-3 用法 (injections), it is written from
+    // the method, route and site, as JP Core's injection example does (`静脈注射 静脈内 左腕`).
+    if !d.contains_key("text") {
+        let parts: Vec<&str> = ["method", "route", "site"]
+            .iter()
+            .filter_map(|k| d.get(*k).and_then(|v| v["text"].as_str()))
+            .collect();
+        if !parts.is_empty() {
+            d.insert("text".into(), json!(parts.join(" ")));
+        }
+    }
     if as_needed {
         d.insert("asNeededBoolean".into(), json!(true));
     }

@@ -217,9 +217,18 @@ pub fn route(
                     "locationQualifier": [qualifier],
                     "patient": {"reference": patient},
                 }));
+                let text = format!(
+                    "{}{}",
+                    body_structure
+                        .as_ref()
+                        .map_or("", |b| b["locationQualifier"][0]["text"]
+                            .as_str()
+                            .unwrap_or_default()),
+                    site["text"].as_str().unwrap_or_default()
+                );
                 site = json!({
                     "extension": [{"url": BODY_SITE, "valueReference": {"reference": "#site"}}],
-                    "text": site["text"].clone(),
+                    "text": text,
                 });
             }
             dosage.insert("site".into(), site);
