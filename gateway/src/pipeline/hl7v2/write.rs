@@ -1,7 +1,8 @@
 //! The write half of ingest, inside one open transaction: a message already stored (same sender and
 //! MSH-10) is a duplicate and changes nothing; otherwise every mapped resource is written at its
 //! deterministic id like a transaction Bundle's PUT (a new version only when the content changed,
-//! ignoring `meta.versionId` / `meta.lastUpdated`), or deleted for a cancel or a deleted SS-MIX2 file
+//! ignoring `meta.versionId` / `meta.lastUpdated`), or deleted when the message withdraws the record
+//! (`Mapped::retire`, e.g. A23) or the SS-MIX2 file is marked deleted
 //! (MessageHeader and Provenance are kept), and the `hl7v2_messages` row is inserted with the ACK.
 
 use kakehashi_mappings::fhir::canonicalise;
@@ -40,7 +41,7 @@ pub(super) async fn write_message(
     if let Some(row) = stored {
         return Ok(Written::Duplicate { ack: row.get(0) });
     }
-    let retire = ready.state == MessageState::Deleted || ready.mapped.cancel;
+    let retire = ready.state == MessageState::Deleted || ready.mapped.retire;
     if ready.state != MessageState::Superseded {
         for write in &ready.writes {
             let keep = matches!(write.resource_type.as_str(), "MessageHeader" | "Provenance");
