@@ -8,7 +8,7 @@
 use tokio::sync::{mpsc, oneshot};
 
 use super::check::Ready;
-use super::write::{write_message, Written};
+use super::write::{write_messages, Written};
 use crate::store::{Store, StoreError};
 
 /// One message waiting for the writer.
@@ -57,11 +57,9 @@ pub(super) async fn write_batch(store: &Store, jobs: Vec<Job>) {
 }
 
 async fn together(store: &Store, jobs: &[Job]) -> Result<Vec<Written>, StoreError> {
+    let readies: Vec<&Ready> = jobs.iter().map(|j| &*j.ready).collect();
     let mut tx = store.begin().await?;
-    let mut results = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        results.push(write_message(&mut tx, &job.ready).await?);
-    }
+    let results = write_messages(&mut tx, &readies).await?;
     tx.commit().await?;
     Ok(results)
 }
@@ -72,9 +70,11 @@ async fn alone(store: &Store, ready: &Ready) -> Result<Written, StoreError> {
         attempt += 1;
         let result = async {
             let mut tx = store.begin().await?;
-            let written = write_message(&mut tx, ready).await?;
+            let mut written = write_messages(&mut tx, &[ready]).await?;
             tx.commit().await?;
-            Ok::<_, StoreError>(written)
+            written
+                .pop()
+                .ok_or_else(|| StoreError::Corrupt("no result for a message".into()))
         }
         .await;
         match result {
