@@ -611,3 +611,24 @@ async fn every_fixture_is_ingested(app: &TestApp) {
 }
 
 crate::on_both_databases!(every_fixture_is_ingested);
+
+/// Stopping the gateway closes idle MLLP connections (graceful shutdown) instead of waiting for their
+/// idle timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_closes_mllp_connections() {
+    let app = crate::helpers::spawn_app(crate::helpers::Db::Sqlite).await;
+    let mut stream = connect(&app).await;
+    let ack = exchange(&mut stream, &adt_a08("STOP-0001", "9100000001", "")).await;
+    assert_eq!(ack.value("MSA-1").as_deref(), Some("AA"));
+    let addr = app.mllp;
+    drop(app);
+    assert!(
+        closed(&mut stream).await,
+        "the connection is closed at shutdown"
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "the listener is gone"
+    );
+}
