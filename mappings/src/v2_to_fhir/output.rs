@@ -83,6 +83,16 @@ impl Output {
         self.resources.iter().any(|r| reference_of(r) == reference)
     }
 
+    /// Sets `element` on every resource of `resource_type` that does not have it yet (the visit an
+    /// order message's PV1 names, known only once its segments are read).
+    pub fn set_where_absent(&mut self, resource_type: &str, element: &str, value: &Value) {
+        for r in self.resources.iter_mut() {
+            if r["resourceType"] == resource_type && r.get(element).is_none() {
+                r[element] = value.clone();
+            }
+        }
+    }
+
     pub fn resources(&self) -> &[Value] {
         &self.resources
     }

@@ -7,7 +7,7 @@ pub mod msh;
 pub mod nk1;
 pub mod pid;
 pub mod pv1;
-pub mod xcn;
 pub mod rx_dosage;
 pub mod rx_order;
 pub mod rx_people;
+pub mod xcn;
