@@ -162,7 +162,7 @@ fn map_iam(input: &Input, out: &mut Output, patient: &str, iam: &Seg) {
             Err(why) => out.warn(iam.position(13), why),
         }
     }
-    if let Some(asserter) = practitioners(input, out, &iam, 18).into_iter().next() {
+    if let Some(asserter) = practitioners(input, out, iam, 18).into_iter().next() {
         allergy.insert("asserter".into(), asserter);
     }
     let reactions: Vec<String> = iam.reps(5).iter().filter_map(|r| r.text(1)).collect();
