@@ -4,7 +4,7 @@
 //! the same HL7 v2 ingest pipeline as MLLP (`pipeline::hl7v2`).
 
 mod export;
-// TEMP until ingest core: mod import;
+mod import;
 mod open;
 mod summary;
 mod walk;
@@ -77,7 +77,7 @@ pub fn run(command: Ssmix2Command) -> Result<Exit, CliError> {
             dry_run,
             config,
             format,
-        } => { let _ = (root, dry_run, config, format); Err(CliError::new(Exit::Internal, "not yet")) }
+        } => import::run(&root, dry_run, config.as_deref(), format),
         Ssmix2Command::Export {
             out,
             patient,

@@ -44,7 +44,10 @@ pub fn run(
     println!(
         "{}",
         summary
-            .render(format, serde_json::json!({"out": out.display().to_string()}))
+            .render(
+                format,
+                serde_json::json!({"out": out.display().to_string()})
+            )
             .trim_end()
     );
     Ok(if summary.total.rejected > 0 {

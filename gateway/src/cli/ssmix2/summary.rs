@@ -108,12 +108,15 @@ mod tests {
         assert_eq!(s.total.files, 3);
         assert_eq!(s.data_types["ADT-00"].duplicates, 1);
         assert_eq!(s.data_types["?"].rejected, 1);
-        let json: serde_json::Value =
-            serde_json::from_str(&s.render(OutputFormat::Json, serde_json::json!({"dry_run": true})))
-                .unwrap();
+        let json: serde_json::Value = serde_json::from_str(
+            &s.render(OutputFormat::Json, serde_json::json!({"dry_run": true})),
+        )
+        .unwrap();
         assert_eq!(json["total"]["rejected"], 1);
         assert_eq!(json["dry_run"], true);
         assert_eq!(json["rejected"][0]["reason"], "bad");
-        assert!(s.render(OutputFormat::Text, serde_json::Value::Null).contains("total"));
+        assert!(s
+            .render(OutputFormat::Text, serde_json::Value::Null)
+            .contains("total"));
     }
 }

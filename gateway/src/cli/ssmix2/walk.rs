@@ -31,7 +31,10 @@ fn left_out(relative: &str, path: &Result<StoragePath, PathError>) -> bool {
 /// older flag before a newer one at the same time (2 before 1 before 0).
 pub fn walk(root: &Path) -> Result<Vec<Found>, String> {
     let mut found = Vec::new();
-    for entry in walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
         let entry = entry.map_err(|e| format!("cannot read the tree {}: {e}", root.display()))?;
         if !entry.file_type().is_file() {
             continue;
