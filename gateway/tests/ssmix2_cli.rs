@@ -363,6 +363,17 @@ fn own_tree_imports_rejects_bad_files_is_idempotent_and_exports_back_to_the_same
     assert_eq!(copy.messages(), messages);
 }
 
+#[test]
+fn a_missing_root_is_74_and_bad_settings_are_78() {
+    let data = Data::new();
+    let out = data.run(&["ssmix2", "import", "/nonexistent/ssmix2-root"]);
+    assert_eq!(out.status.code(), Some(74));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a folder"));
+    std::fs::write(data.dir.path().join("kakehashi.toml"), "data_dirr = 'x'\n").expect("written");
+    let out = data.run(&["ssmix2", "export", "--out", "/tmp/unused-ssmix2-out"]);
+    assert_eq!(out.status.code(), Some(78));
+}
+
 /// The NHO support-documents sample tree, copied without our `.utf8.txt` reading copies (they are not
 /// part of the sample; see its SOURCE.txt).
 fn copy_sample(from: &Path, to: &Path) {

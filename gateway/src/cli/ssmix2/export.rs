@@ -258,4 +258,34 @@ mod tests {
         let nho = "MSH|^~\\&|HIS|SEND|GW|RCV|20200101||ADT^A08|1|P|2.5||||||~ISO IR87||ISO2022-1994|SS-MIX2_1.20^SS-MIX2^1.2.392.200250.2.1.100.1.2.120^ISO\r";
         assert_eq!(storage_text(nho.as_bytes()).unwrap(), nho);
     }
+
+    #[test]
+    fn a_message_without_a_file_name_gets_the_path_built_from_its_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let row = Stored {
+            data_type: "ADT-00".into(),
+            file_name: None,
+            state: "superseded".into(),
+            raw: "MSH|^~\\&|HIS|SEND|GW|RCV|20261201093000||ADT^A08^ADT_A01|9|P|2.5\rPID|0001||9990001^^^^PI||架橋^花子\r"
+                .as_bytes()
+                .to_vec(),
+        };
+        let relative = write_one(&row, dir.path(), None).ok().flatten().unwrap();
+        assert_eq!(
+            relative,
+            "999/000/9990001/-/ADT-00/9990001_-_ADT-00_999999999999999_20261201093000000_-_2"
+        );
+        let bytes = std::fs::read(dir.path().join(&relative)).unwrap();
+        let text = charset::decode(&bytes).unwrap().text;
+        assert!(text.starts_with("MSH|^~\\&|HIS|SEND|GW|RCV|20261201093000||ADT^A08^ADT_A01|9|P|2.5||||||~ISO IR87||ISO 2022-1994\r"), "{text}");
+        // Another patient's message is left out; a second write of the same path is refused.
+        assert!(matches!(
+            write_one(&row, dir.path(), Some("0000001")),
+            Ok(None)
+        ));
+        assert!(matches!(
+            write_one(&row, dir.path(), None),
+            Err(Failure::Message { .. })
+        ));
+    }
 }
