@@ -6,7 +6,9 @@
 //!   and trigger (`PV1-44`, `ORC-9`, `SPM-17`, `OBR-7` …), `-` when the table says `-`.
 //! - オーダNo: ORC-2 (placer order number) of the first ORC for every data type that has an ORC (orders,
 //!   results, administrations: the NHO OML-11 sample's name carries its ORC-2 `081251234567800`), left-
-//!   padded with `0` to 15 as in the samples (`000000011000185`); data without an ORC (ADT, PPR-01) get
+//!   padded with `0` to the guideline's 15 characters as ssmixtwins does (the NHO samples copy ORC-2 as
+//!   written: `000000011000185` was padded by the sender, OMG-11's `2011122000300` has 13; `parse`
+//!   accepts both); data without an ORC (ADT, PPR-01, the NHO ORU^R01 OMG-13 sample) get
 //!   [`NO_ORDER_NUMBER`], as in the NHO samples.
 //! - 発生日時: MSH-7's digits (no `.`, no time zone), cut or right-padded with `0` to 17. The guideline
 //!   makes it the time the file was written, which a pure function does not know; MSH-7 is the time the
