@@ -364,6 +364,53 @@ fn own_tree_imports_rejects_bad_files_is_idempotent_and_exports_back_to_the_same
 }
 
 #[test]
+fn a_file_renamed_to_2_by_a_newer_version_takes_the_superseded_state_on_the_next_import() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let tree = work.path().join("tree");
+    // Day one: the order as current.
+    let first = RX2_OLD.replace("_01_2", "_01_1");
+    let old = iso2022jp(&rde_o11(
+        "RX0002",
+        "000000000012346",
+        "NW",
+        "20261201110000",
+        5,
+    ));
+    write(&tree, &first, &old);
+    let data = Data::new();
+    let (code, summary, _) = data.import(&tree, &[]);
+    assert_eq!(
+        (code, counts(&summary, "OMP-01")),
+        (Some(0), [1, 1, 0, 0, 0, 0])
+    );
+    // Day two: the storage renamed it `_2` and wrote the newer version `_1`.
+    std::fs::rename(tree.join(&first), tree.join(RX2_OLD)).expect("renamed");
+    let new = iso2022jp(&rde_o11(
+        "RX0003",
+        "000000000012346",
+        "XO",
+        "20261201120000",
+        7,
+    ));
+    write(&tree, RX2_NEW, &new);
+    let (code, summary, stderr) = data.import(&tree, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(counts(&summary, "OMP-01"), [2, 1, 0, 1, 0, 0], "{summary}");
+    let messages = data.messages();
+    assert_eq!(messages["RX0002"], ("superseded".into(), RX2_OLD.into()));
+    assert_eq!(messages["RX0003"], ("current".into(), RX2_NEW.into()));
+    // Once recorded, the renamed file is a duplicate like any other.
+    let (_, again, _) = data.import(&tree, &[]);
+    assert_eq!(counts(&again, "OMP-01"), [2, 0, 2, 0, 0, 0], "{again}");
+    // The export writes the tree as it now is.
+    let exported = work.path().join("exported");
+    let (code, _) = data.export(&exported, &[]);
+    assert_eq!(code, Some(0));
+    assert!(exported.join(RX2_OLD).is_file() && exported.join(RX2_NEW).is_file());
+    assert!(!exported.join(&first).exists());
+}
+
+#[test]
 fn a_missing_root_is_74_and_bad_settings_are_78() {
     let data = Data::new();
     let out = data.run(&["ssmix2", "import", "/nonexistent/ssmix2-root"]);

@@ -23,7 +23,8 @@ pub enum Ssmix2Command {
     /// pipeline into the store that `kakehashi serve` uses (same settings, the hospital zone's validation).
     ///
     /// Files are taken per patient, data type and order number in the order of their occurrence time, so
-    /// a newer file wins; flag 1 is stored as current, 2 as superseded, 0 as deleted. A file that cannot
+    /// a newer file wins; flag 1 is stored as current, 2 as superseded, 0 as deleted (a file imported
+    /// before as `_1` and since renamed `_2` or `_0` by the storage takes that state). A file that cannot
     /// be imported (its path, its character set, its HL7, its mapping) is listed on standard error with
     /// the reason and the import goes on. Importing the same tree again stores nothing new (every file
     /// is a duplicate). Prints a summary per data type: files, stored (flag 1), duplicates (imported

@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Read};
 use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use kakehashi_mappings::ssmix2::ConditionFlag;
+use kakehashi_mappings::ssmix2::{ConditionFlag, StoragePath};
 use kakehashi_mappings::{Issue, Severity};
 
 use super::open;
@@ -15,6 +15,7 @@ use super::walk::{walk, Found};
 use crate::cli::exit::{CliError, Exit};
 use crate::cli::OutputFormat;
 use crate::pipeline::hl7v2::{Channel, Disposition, Hl7v2, Hl7v2Limits, Inbound, MessageState};
+use crate::store::Store;
 
 pub fn run(
     root: &Path,
@@ -35,7 +36,7 @@ pub fn run(
         let store = open::store(&settings).await?;
         let fhir = open::hospital(&settings, store.clone())?;
         let pipeline = Hl7v2::new(fhir, Hl7v2Limits::default());
-        let result = import(&pipeline, found, dry_run).await;
+        let result = import(&pipeline, &store, found, dry_run).await;
         store.close().await;
         Ok::<_, CliError>(result)
     })?;
@@ -63,13 +64,18 @@ fn progress(files: usize) -> ProgressBar {
 }
 
 /// Imports the files in order; the flag tells whether a store failure happened (exit 74).
-async fn import(pipeline: &Hl7v2, found: Vec<Found>, dry_run: bool) -> (Summary, bool) {
+async fn import(
+    pipeline: &Hl7v2,
+    store: &Store,
+    found: Vec<Found>,
+    dry_run: bool,
+) -> (Summary, bool) {
     let mut summary = Summary::default();
     let mut io_failed = false;
     let bar = progress(found.len());
     let limit = Hl7v2Limits::default().max_message_bytes;
     for file in found {
-        let (data_type, outcome) = match one(pipeline, &file, dry_run, limit).await {
+        let (data_type, outcome) = match one(pipeline, store, &file, dry_run, limit).await {
             Ok(done) => done,
             Err((data_type, reason, io)) => {
                 io_failed |= io;
@@ -92,6 +98,7 @@ type Rejection = (String, String, bool);
 /// was an I/O failure.
 async fn one(
     pipeline: &Hl7v2,
+    store: &Store,
     file: &Found,
     dry_run: bool,
     limit: usize,
@@ -126,12 +133,42 @@ async fn one(
     }
     match pipeline.ingest(inbound).await {
         Disposition::Accepted { .. } => Ok((data_type, kept)),
-        Disposition::Duplicate { .. } => Ok((data_type, Outcome::Duplicate)),
+        Disposition::Duplicate { .. } if path.flag == ConditionFlag::Current => {
+            Ok((data_type, Outcome::Duplicate))
+        }
+        Disposition::Duplicate { .. } => match renamed(store, path, state).await {
+            Ok(true) => Ok((data_type, kept)),
+            Ok(false) => Ok((data_type, Outcome::Duplicate)),
+            Err(reason) => Err((data_type, reason, true)),
+        },
         Disposition::Rejected { issues, .. } => Err((data_type, reasons(&issues), false)),
         Disposition::Failed { reason, .. } => {
             Err((data_type, format!("not stored: {reason}"), true))
         }
     }
+}
+
+/// A `_2` or `_0` file whose message was imported before as the `_1` file of the same name: the
+/// storage renamed it when a newer version replaced it or it was deleted (SS-MIX2 構築ガイドライン 1.2
+/// §2.3 ④⑤), so its stored row takes the new state and name (its resources were already overwritten by
+/// the newer message, or are retired by the delete message). `true` when a row changed.
+async fn renamed(store: &Store, path: &StoragePath, state: MessageState) -> Result<bool, String> {
+    let before = path.with_flag(ConditionFlag::Current).to_relative_path();
+    let failed = |e: String| format!("cannot record the renamed file: {e}");
+    let mut conn = store.writer().await.map_err(|e| failed(e.to_string()))?;
+    let done = sqlx::query(
+        "UPDATE hl7v2_messages SET state = $1, file_name = $2 \
+         WHERE channel = $3 AND file_name = $4 AND state = $5",
+    )
+    .bind(state.as_str())
+    .bind(path.to_relative_path())
+    .bind(Channel::Ssmix2.as_str())
+    .bind(before)
+    .bind(MessageState::Current.as_str())
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| failed(e.to_string()))?;
+    Ok(done.rows_affected() > 0)
 }
 
 /// Reads a file of at most `limit` bytes.
