@@ -259,7 +259,7 @@ impl Hl7v2 {
 }
 
 /// The message's MSH alone (the first line), for answering a message that does not parse as a whole.
-pub(crate) fn header_of(raw: &[u8]) -> Option<Message> {
+pub fn header_of(raw: &[u8]) -> Option<Message> {
     let start = raw.windows(3).position(|w| w == b"MSH")?;
     let rest = &raw[start..];
     let end = rest
@@ -299,6 +299,17 @@ fn build_ack(message: Option<&Message>, code: AckCode, issues: &[Issue]) -> Stri
         },
     )
     .text
+}
+
+/// An AR for a message that was not ingested at all (a frame over the limit): built from whatever MSH
+/// `prefix` holds, else from defaults.
+pub fn reject_ack(prefix: &[u8], reason: &str) -> String {
+    let header = header_of(prefix);
+    build_ack(
+        header.as_ref(),
+        AckCode::Reject,
+        &[Issue::error(kakehashi_mappings::IssueCode::TooLong, reason)],
+    )
 }
 
 fn reject_without_header(text: &str) -> String {

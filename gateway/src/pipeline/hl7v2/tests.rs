@@ -176,6 +176,25 @@ async fn a_deleted_file_retires_the_resources_but_keeps_header_and_provenance() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_superseded_file_stores_only_its_row() {
+    let (_dir, store, hl7v2) = setup().await;
+    let superseded = Inbound {
+        state: MessageState::Superseded,
+        file_name: Some("1000000001_ADT-00_20261202093015000_01_2".into()),
+        ..Inbound::network(adt("S1", "8", "患者"), Channel::Ssmix2)
+    };
+    assert_eq!(hl7v2.ingest(superseded).await.outcome(), "accepted");
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM resource_versions").await,
+        0
+    );
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM hl7v2_messages WHERE state = 'superseded' AND channel = 'ssmix2' AND file_name IS NOT NULL").await,
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_message_in_a_batch_does_not_lose_the_others() {
     let (_dir, store, hl7v2) = setup().await;
     {
