@@ -65,7 +65,9 @@ pub enum Ssmix2Command {
         /// Read settings from this TOML file instead of ./kakehashi.toml.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
-        /// `text` prints a table; `json` prints {"data_types": {TYPE: {"files"}}, "total", "rejected"}.
+        /// `text` prints a table per data type (files, written with flag 1, superseded, deleted, not
+        /// written); `json` prints {"data_types": {TYPE: counts}, "total", "rejected"} with the
+        /// import's keys (`stored` = written with flag 1).
         #[arg(long, value_enum, default_value = "text")]
         format: OutputFormat,
     },

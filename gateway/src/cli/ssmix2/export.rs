@@ -44,9 +44,10 @@ pub fn run(
     println!(
         "{}",
         summary
-            .render(
+            .render_as(
                 format,
-                serde_json::json!({"out": out.display().to_string()})
+                serde_json::json!({"out": out.display().to_string()}),
+                "written"
             )
             .trim_end()
     );

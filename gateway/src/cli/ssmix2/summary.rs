@@ -73,6 +73,16 @@ impl Summary {
 
     /// The import table (all six columns) or JSON.
     pub fn render(&self, format: OutputFormat, extra: serde_json::Value) -> String {
+        self.render_as(format, extra, "stored")
+    }
+
+    /// The table with another name for the `stored` column (`written` for an export), or JSON.
+    pub fn render_as(
+        &self,
+        format: OutputFormat,
+        extra: serde_json::Value,
+        stored: &str,
+    ) -> String {
         if format == OutputFormat::Json {
             let mut value = serde_json::to_value(self).unwrap_or_default();
             if let (Some(object), Some(extra)) = (value.as_object_mut(), extra.as_object()) {
@@ -81,13 +91,13 @@ impl Summary {
             return value.to_string();
         }
         let mut out = format!(
-            "{:<40} {:>6} {:>6} {:>10} {:>10} {:>7} {:>8}\n",
-            "data type", "files", "stored", "duplicates", "superseded", "deleted", "rejected"
+            "{:<40} {:>6} {:>7} {:>10} {:>10} {:>7} {:>8}\n",
+            "data type", "files", stored, "duplicates", "superseded", "deleted", "rejected"
         );
         let rows = self.data_types.iter().map(|(k, v)| (k.as_str(), v));
         for (name, c) in rows.chain(std::iter::once(("total", &self.total))) {
             out.push_str(&format!(
-                "{:<40} {:>6} {:>6} {:>10} {:>10} {:>7} {:>8}\n",
+                "{:<40} {:>6} {:>7} {:>10} {:>10} {:>7} {:>8}\n",
                 name, c.files, c.stored, c.duplicates, c.superseded, c.deleted, c.rejected
             ));
         }
