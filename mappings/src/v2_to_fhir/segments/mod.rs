@@ -2,5 +2,12 @@
 //! resources or elements. One file per segment; a segment only one message type carries may live in that
 //! message's file.
 
+pub mod groups;
 pub mod msh;
+pub mod obr;
+pub mod obx;
+pub mod orc;
 pub mod pid;
+pub mod request;
+pub mod results;
+pub mod spm;

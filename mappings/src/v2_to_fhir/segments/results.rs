@@ -1,0 +1,62 @@
+//! The OBX results of one order group → Observations (`obx.rs`) tied to their order (`basedOn` the
+//! ServiceRequest), their specimen, the NTE comments after each OBX (`note`), and, when OBX-14 is
+//! empty, the time of the order (OBR-7) or of the specimen collection (SPM-17), since
+//! JP_Observation_LabResult requires `effective[x]`.
+
+use serde_json::{json, Value};
+
+use crate::v2_to_fhir::datatypes::date_time;
+use crate::v2_to_fhir::input::Input;
+use crate::v2_to_fhir::output::Output;
+use crate::v2_to_fhir::profiles::Flavour;
+use crate::v2_to_fhir::segments::groups::OrderGroup;
+use crate::v2_to_fhir::segments::obx;
+
+/// Where the Observations of a group point.
+pub struct Links<'r> {
+    pub subject: &'r str,
+    pub specimen: Option<&'r str>,
+    pub request: Option<&'r str>,
+    /// Prefix of the Observation ids (the order number and OBR-4.1, or the patient id).
+    pub key: Vec<String>,
+}
+
+/// Maps and adds every result of `group`; returns `(reference, status)` per Observation.
+pub fn observations(
+    input: &Input,
+    out: &mut Output,
+    group: &OrderGroup,
+    flavour: Flavour,
+    links: &Links,
+) -> Vec<(String, String)> {
+    let fallback_time = group
+        .obr
+        .and_then(|o| o.text(7))
+        .or_else(|| group.spm.and_then(|s| s.component(17, 1)))
+        .and_then(|t| date_time(&t).ok());
+    let key: Vec<&str> = links.key.iter().map(String::as_str).collect();
+    let mut mapped = Vec::new();
+    for result in &group.results {
+        let Some(mut o) = obx::build(input, out, &result.obx, links.subject, flavour, &key) else {
+            continue;
+        };
+        if o.get("effectiveDateTime").is_none() {
+            if let Some(t) = &fallback_time {
+                o["effectiveDateTime"] = json!(t);
+            }
+        }
+        if let Some(request) = links.request {
+            o["basedOn"] = json!([{ "reference": request }]);
+        }
+        if let Some(specimen) = links.specimen {
+            o["specimen"] = json!({ "reference": specimen });
+        }
+        let notes = obx::notes(&result.notes);
+        if !notes.is_empty() {
+            o["note"] = Value::Array(notes);
+        }
+        let status = o["status"].as_str().unwrap_or("unknown").to_string();
+        mapped.push((out.push(o), status));
+    }
+    mapped
+}
