@@ -239,8 +239,7 @@ fn every_corpus_message_maps_without_error_issues() {
             data_type: data_type_of_path(&path),
             received: "2026-12-02T00:00:00.000Z".into(),
         };
-        let mapped =
-            map_message(m, &source).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mapped = map_message(m, &source).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let kind = m.get("MSH-9.1").unwrap_or_default().into_owned();
         if kind == "RDE" {
             // The RDE^O11 mapping belongs to another part of the work: mapping succeeds, no more.

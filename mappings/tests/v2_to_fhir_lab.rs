@@ -63,8 +63,12 @@ fn compare(path: &Path, actual: &Value) {
         fs::write(&expected_path, &text).unwrap();
         return;
     }
-    let expected = fs::read_to_string(&expected_path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1)", expected_path.display()));
+    let expected = fs::read_to_string(&expected_path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with UPDATE_GOLDEN=1)",
+            expected_path.display()
+        )
+    });
     let expected: Value = serde_json::from_str(&expected).unwrap();
     assert!(
         &expected == actual,
@@ -110,7 +114,11 @@ fn err_fixtures_give_their_errors_and_warnings() {
                         .iter()
                         .filter(|i| i.severity != Severity::Information)
                         .collect();
-                    assert!(!issues.is_empty(), "{}: no warning or error", path.display());
+                    assert!(
+                        !issues.is_empty(),
+                        "{}: no warning or error",
+                        path.display()
+                    );
                     json!({"error": null, "issues": issues})
                 }
             };

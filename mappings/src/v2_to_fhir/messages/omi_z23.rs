@@ -95,8 +95,13 @@ fn imaging_study(
     }
     let mut identifiers = Vec::new();
     match &uid {
-        Some(uid) => identifiers.push(json!({"system": "urn:dicom:uid", "value": format!("urn:oid:{uid}")})),
-        None => out.error(ipc.position(3), "IPC-3 (Study Instance UID) is empty; it is required."),
+        Some(uid) => {
+            identifiers.push(json!({"system": "urn:dicom:uid", "value": format!("urn:oid:{uid}")}))
+        }
+        None => out.error(
+            ipc.position(3),
+            "IPC-3 (Study Instance UID) is empty; it is required.",
+        ),
     }
     match &accession {
         Some(a) => identifiers.push(json!({
@@ -115,7 +120,10 @@ fn imaging_study(
         .iter()
         .filter_map(|r| {
             let code = r.text(1)?;
-            let system = r.text(3).map(|s| system_uri(&s)).unwrap_or_else(|| system_uri("DCM"));
+            let system = r
+                .text(3)
+                .map(|s| system_uri(&s))
+                .unwrap_or_else(|| system_uri("DCM"));
             let mut c = json!({"system": system, "code": code});
             if let Some(d) = r.text(2) {
                 c["display"] = json!(d);
@@ -186,7 +194,10 @@ fn procedure(
     };
     let mut p = Map::new();
     p.insert("resourceType".into(), json!("Procedure"));
-    p.insert("id".into(), json!(input.id(&["procedure", &key, &code_value])));
+    p.insert(
+        "id".into(),
+        json!(input.id(&["procedure", &key, &code_value])),
+    );
     if let Some(m) = meta("Procedure", Flavour::Default) {
         p.insert("meta".into(), m);
     }
@@ -211,7 +222,7 @@ fn procedure(
         let Some(code) = ze1.rep(3).as_ref().and_then(codeable) else {
             continue;
         };
-        let part_key = format!("{}", ze1.text(1).unwrap_or_else(|| ze1.occurrence().to_string()));
+        let part_key = ze1.text(1).unwrap_or_else(|| ze1.occurrence().to_string());
         let mut part = Map::new();
         part.insert("resourceType".into(), json!("Procedure"));
         part.insert(

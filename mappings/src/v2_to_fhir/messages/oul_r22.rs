@@ -32,7 +32,14 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
             .map(|(_, r)| r.clone())
     };
     for (spm_seg, result) in &groups.specimen_results {
-        let Some(mut o) = obx::build(input, out, &result.obx, &patient, Flavour::Lab, &["specimen"]) else {
+        let Some(mut o) = obx::build(
+            input,
+            out,
+            &result.obx,
+            &patient,
+            Flavour::Lab,
+            &["specimen"],
+        ) else {
             continue;
         };
         if let Some((_, r)) = specimens.iter().find(|(i, _)| *i == spm_seg.index()) {

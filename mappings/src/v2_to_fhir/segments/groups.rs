@@ -55,7 +55,9 @@ pub struct Groups<'a> {
 }
 
 /// Segments that belong to the header part of the message (never to a group).
-const HEADER: &[&str] = &["MSH", "SFT", "PID", "PD1", "NK1", "PV1", "PV2", "IN1", "IN2", "IN3", "GT1", "AL1"];
+const HEADER: &[&str] = &[
+    "MSH", "SFT", "PID", "PD1", "NK1", "PV1", "PV2", "IN1", "IN2", "IN3", "GT1", "AL1",
+];
 
 /// Splits the message into order groups.
 pub fn order_groups<'a>(input: &'a Input<'a>) -> Groups<'a> {
@@ -138,13 +140,12 @@ pub fn order_groups<'a>(input: &'a Input<'a>) -> Groups<'a> {
                     }
                     continue;
                 }
-                match current.as_mut() {
-                    Some(g) => match g.results.last_mut() {
+                // A message- or patient-level NTE (no order yet) is left to be reported as not mapped.
+                if let Some(g) = current.as_mut() {
+                    match g.results.last_mut() {
                         Some(r) => r.notes.push(seg),
                         None => g.notes.push(seg),
-                    },
-                    // A message- or patient-level NTE: left to be reported as not mapped.
-                    None => {}
+                    }
                 }
             }
             name if HEADER.contains(&name) => {}

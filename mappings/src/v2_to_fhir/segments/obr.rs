@@ -30,7 +30,12 @@ pub fn period(out: &mut Output, obr: &Seg) -> Option<Value> {
 }
 
 /// Adds what OBR says about the order to a ServiceRequest: code, priority, occurrence, note, reason.
-pub fn order_details(_input: &Input, out: &mut Output, obr: &Seg, request: &mut Map<String, Value>) {
+pub fn order_details(
+    _input: &Input,
+    out: &mut Output,
+    obr: &Seg,
+    request: &mut Map<String, Value>,
+) {
     // OBR-2 / OBR-3 repeat ORC-2 / ORC-3 (the identifiers are taken from either).
     obr.mark(&[2, 3]);
     if let Some(code) = obr.rep(4).as_ref().and_then(codeable) {
@@ -44,7 +49,9 @@ pub fn order_details(_input: &Input, out: &mut Output, obr: &Seg, request: &mut 
             other => {
                 out.warn(
                     obr.position(5),
-                    format!("OBR-5 priority '{other}' is not S, A or R (HL7 table 0027); not mapped."),
+                    format!(
+                        "OBR-5 priority '{other}' is not S, A or R (HL7 table 0027); not mapped."
+                    ),
                 );
                 None
             }
@@ -139,7 +146,8 @@ pub fn diagnostic_report(
     }
     if let Some(section) = obr.text(24) {
         if !(flavour == Flavour::Lab && section == "LAB") {
-            categories.push(json!({"coding": [{"system": system_uri("HL70074"), "code": section}]}));
+            categories
+                .push(json!({"coding": [{"system": system_uri("HL70074"), "code": section}]}));
         }
     }
     if !categories.is_empty() {
@@ -170,7 +178,12 @@ pub fn diagnostic_report(
     if !results.is_empty() {
         r.insert(
             "result".into(),
-            Value::Array(results.iter().map(|(r, _)| json!({ "reference": r })).collect()),
+            Value::Array(
+                results
+                    .iter()
+                    .map(|(r, _)| json!({ "reference": r }))
+                    .collect(),
+            ),
         );
     }
     Value::Object(r)

@@ -94,12 +94,18 @@ pub fn build(
     let code_rep = match obx.rep(3) {
         Some(r) => r,
         None => {
-            out.error(obx.position(3), "OBX-3 (observation identifier) is empty: the result cannot be mapped.");
+            out.error(
+                obx.position(3),
+                "OBX-3 (observation identifier) is empty: the result cannot be mapped.",
+            );
             return None;
         }
     };
     let mut code = codeable(&code_rep)?;
-    let code_value = code_rep.text(1).or_else(|| code_rep.text(2)).unwrap_or_default();
+    let code_value = code_rep
+        .text(1)
+        .or_else(|| code_rep.text(2))
+        .unwrap_or_default();
     if code.get("text").is_none() {
         code["text"] = json!(code_value);
     }
@@ -215,7 +221,9 @@ fn value(out: &mut Output, obx: &Seg) -> Option<(&'static str, Value)> {
                 None => {
                     out.warn(
                         position,
-                        format!("OBX-2 is NM but OBX-5 '{text}' is not a number; kept as valueString."),
+                        format!(
+                            "OBX-2 is NM but OBX-5 '{text}' is not a number; kept as valueString."
+                        ),
                     );
                     Some(("valueString", json!(text)))
                 }
@@ -249,7 +257,11 @@ fn value(out: &mut Output, obx: &Seg) -> Option<(&'static str, Value)> {
 
 /// SN (`comparator^num1^separator^num2`): `<^5` → valueQuantity with comparator, `^1^:^128` →
 /// valueRatio, `^10^-^20` → valueRange, `^2^+` → valueString `2+`.
-fn structured_numeric(out: &mut Output, obx: &Seg, position: &str) -> Option<(&'static str, Value)> {
+fn structured_numeric(
+    out: &mut Output,
+    obx: &Seg,
+    position: &str,
+) -> Option<(&'static str, Value)> {
     let rep = obx.rep(5)?;
     let comparator = rep.text(1);
     let n1 = rep.text(2);
@@ -266,7 +278,9 @@ fn structured_numeric(out: &mut Output, obx: &Seg, position: &str) -> Option<(&'
     };
     match (separator.as_deref(), n1.as_deref(), n2.as_deref()) {
         (None, Some(n), None) => {
-            let Some(mut q) = number(n) else { return bad(out) };
+            let Some(mut q) = number(n) else {
+                return bad(out);
+            };
             match comparator.as_deref() {
                 None | Some("=") => {}
                 Some(c @ ("<" | ">" | "<=" | ">=")) => q["comparator"] = json!(c),
@@ -291,8 +305,15 @@ fn structured_numeric(out: &mut Output, obx: &Seg, position: &str) -> Option<(&'
 /// does not know keeps its unit text only.
 fn ucum_unit(mut q: Value) -> Value {
     if q.get("system").and_then(Value::as_str) == Some(UCUM) {
-        let code = q.get("code").and_then(Value::as_str).unwrap_or_default().to_string();
-        match unit_rows().iter().find(|r| r.iso.eq_ignore_ascii_case(&code)) {
+        let code = q
+            .get("code")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        match unit_rows()
+            .iter()
+            .find(|r| r.iso.eq_ignore_ascii_case(&code))
+        {
             Some(row) => q["code"] = json!(row.ucum),
             None => {
                 if let Some(map) = q.as_object_mut() {
@@ -365,14 +386,22 @@ mod tests {
     #[test]
     fn tables_load_and_vital_sign_codes_map_to_loinc() {
         assert!(vital_rows().len() >= 5);
-        assert!(unit_rows().iter().any(|r| r.iso == "mm(hg)" && r.ucum == "mm[Hg]"));
+        assert!(unit_rows()
+            .iter()
+            .any(|r| r.iso == "mm(hg)" && r.ucum == "mm[Hg]"));
         assert_eq!(
             vital_sign_loinc("9A751000000000001").unwrap()["code"],
             "8480-6"
         );
-        assert_eq!(vital_sign_loinc("9P10000000000001").unwrap()["code"], "8310-5");
+        assert_eq!(
+            vital_sign_loinc("9P10000000000001").unwrap()["code"],
+            "8310-5"
+        );
         assert!(vital_sign_loinc("3B035000002327201").is_none());
-        assert_eq!(interpretation_of("H")["coding"][0]["system"], INTERPRETATION);
+        assert_eq!(
+            interpretation_of("H")["coding"][0]["system"],
+            INTERPRETATION
+        );
         assert_eq!(
             interpretation_of("Q")["coding"][0]["system"],
             "http://terminology.hl7.org/CodeSystem/v2-0078"

@@ -45,7 +45,9 @@ pub fn service_request(
         return None;
     }
     let key = order_key(orc, obr).unwrap_or_else(|| input.control_id.clone());
-    let code = obr.and_then(|o| o.component(4, 1)).unwrap_or_else(|| "-".into());
+    let code = obr
+        .and_then(|o| o.component(4, 1))
+        .unwrap_or_else(|| "-".into());
     let mut r = Map::new();
     r.insert("resourceType".into(), json!("ServiceRequest"));
     r.insert(
@@ -56,8 +58,12 @@ pub fn service_request(
         r.insert("meta".into(), m);
     }
     let mut identifiers = Vec::new();
-    let placer = orc.and_then(|o| o.text(2)).or_else(|| obr.and_then(|o| o.text(2)));
-    let filler = orc.and_then(|o| o.text(3)).or_else(|| obr.and_then(|o| o.text(3)));
+    let placer = orc
+        .and_then(|o| o.text(2))
+        .or_else(|| obr.and_then(|o| o.text(2)));
+    let filler = orc
+        .and_then(|o| o.text(3))
+        .or_else(|| obr.and_then(|o| o.text(3)));
     if let Some(p) = placer {
         identifiers.push(order_identifier(input, "placer", "PLAC", &p));
     }

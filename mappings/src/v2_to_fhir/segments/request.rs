@@ -70,7 +70,9 @@ pub fn order_request(
                 Some("R") => r["priority"] = json!("routine"),
                 Some(other) => out.warn(
                     tq1.position(9),
-                    format!("TQ1-9 priority '{other}' is not S, A or R (HL7 table 0485); not mapped."),
+                    format!(
+                        "TQ1-9 priority '{other}' is not S, A or R (HL7 table 0485); not mapped."
+                    ),
                 ),
                 None => {}
             }
