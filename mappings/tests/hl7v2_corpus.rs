@@ -279,3 +279,32 @@ fn every_corpus_message_maps_without_error_issues() {
     }
     assert_eq!(lab, 4);
 }
+
+#[test]
+fn a_vital_sign_sent_again_in_a_later_r30_is_the_same_observation() {
+    let ids = |part: &str| -> Vec<String> {
+        let path = message_files()
+            .into_iter()
+            .find(|p| p.to_string_lossy().contains(part))
+            .expect("R30 sample");
+        let parsed = read(&path);
+        let source = Source {
+            file_name: None,
+            data_type: data_type_of_path(&path),
+            received: "2026-12-02T00:00:00.000Z".into(),
+        };
+        let mapped = map_message(only_message(&parsed), &source).unwrap();
+        mapped
+            .resources
+            .iter()
+            .filter(|r| r["resourceType"] == "Observation")
+            .map(|r| r["id"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    // The day's file holds 15 measurements at 08:00, 15:00 and 20:00; the 15:00 file the 5 of 15:00.
+    let day = ids("_000000020160101_");
+    let at_three = ids("_000002016010115_");
+    assert_eq!(day.len(), 15);
+    assert_eq!(at_three.len(), 5);
+    assert!(at_three.iter().all(|id| day.contains(id)), "{at_three:?}");
+}

@@ -4,12 +4,13 @@
 //! `L-OBSERVATIONS^OBSERVATIONS^99ZL01`, NHO convention) → JP_Observation_VitalSigns per OBX (category
 //! `vital-signs`, the JLAC10 code with the LOINC vital-sign code beside it when the table knows it,
 //! `segments/obx.rs`). An R30 is a point-of-care record, not an order: its ORC/OBR give only the
-//! fallback time (OBR-7); their other fields are reported as not mapped. Structures (HL7 v2.5):
+//! fallback time (OBR-7) and `issued` (OBR-22); their other fields are reported as not mapped. Structures (HL7 v2.5):
 //! ORU_R01 { ORC? OBR NTE* TQ1* { OBX NTE* } }, ORU_R30 ORC OBR NTE* TQ1* { OBX NTE* }.
 
 use serde_json::json;
 
-use crate::v2_to_fhir::input::Input;
+use crate::v2_to_fhir::datatypes::date_time;
+use crate::v2_to_fhir::input::{Input, Seg};
 use crate::v2_to_fhir::output::{MapError, Output};
 use crate::v2_to_fhir::profiles::Flavour;
 use crate::v2_to_fhir::segments::groups::order_groups;
@@ -46,6 +47,7 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
                     .and_then(|o| o.component(4, 1))
                     .unwrap_or_else(|| "-".into()),
             ],
+            issued: None,
         };
         let results = observations(input, out, group, Flavour::Default, &links);
         // 生理検査 results are procedure observations (FHIR observation-category).
@@ -77,6 +79,25 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
     Ok(())
 }
 
+/// OBR-22 (results reported) as an instant, for `Observation.issued`.
+fn issued(out: &mut Output, obr: &Seg) -> Option<String> {
+    let text = obr.text(22)?;
+    match date_time(&text) {
+        Ok(t) if t.contains('T') => Some(t),
+        Ok(_) => {
+            out.warn(
+                obr.position(22),
+                "OBR-22 has no time of day; Observation.issued (an instant) is left empty.",
+            );
+            None
+        }
+        Err(why) => {
+            out.warn(obr.position(22), why);
+            None
+        }
+    }
+}
+
 /// ORU^R30: every OBX → JP_Observation_VitalSigns, ids keyed by the patient (a measurement sent again
 /// in a later R30 is the same resource).
 fn vital_signs(input: &Input, out: &mut Output, patient: &str) -> Result<(), MapError> {
@@ -92,6 +113,7 @@ fn vital_signs(input: &Input, out: &mut Output, patient: &str) -> Result<(), Map
             specimen: None,
             request: None,
             key: vec![input.patient_id.clone().unwrap_or_else(|| "-".into())],
+            issued: group.obr.and_then(|obr| issued(out, &obr)),
         };
         observations(input, out, group, Flavour::Vital, &links);
     }

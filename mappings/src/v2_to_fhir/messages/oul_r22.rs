@@ -81,6 +81,7 @@ pub fn map_group(
         specimen: specimen.as_deref(),
         request: request.as_deref(),
         key,
+        issued: None,
     };
     let results = observations(input, out, group, Flavour::Lab, &links);
     if let Some(obr_seg) = obr_seg {

@@ -110,6 +110,7 @@ pub fn order_request(
                 order_key(orc, obr).unwrap_or_else(|| input.control_id.clone()),
                 "order-information".into(),
             ],
+            issued: None,
         };
         let info = observations(input, out, group, Flavour::Default, &links);
         r["supportingInfo"] = Value::Array(

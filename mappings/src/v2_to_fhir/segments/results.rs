@@ -19,6 +19,8 @@ pub struct Links<'r> {
     pub request: Option<&'r str>,
     /// Prefix of the Observation ids (the order number and OBR-4.1, or the patient id).
     pub key: Vec<String>,
+    /// `issued` for every Observation (OBR-22 of an ORU^R30), if known.
+    pub issued: Option<String>,
 }
 
 /// Maps and adds every result of `group`; returns `(reference, status)` per Observation.
@@ -44,6 +46,9 @@ pub fn observations(
             if let Some(t) = &fallback_time {
                 o["effectiveDateTime"] = json!(t);
             }
+        }
+        if let Some(issued) = &links.issued {
+            o["issued"] = json!(issued);
         }
         if let Some(request) = links.request {
             o["basedOn"] = json!([{ "reference": request }]);
