@@ -159,3 +159,60 @@ pub fn order_groups<'a>(input: &'a Input<'a>) -> Groups<'a> {
     finish(current.take(), &mut groups);
     groups
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hl7v2::Message;
+    use crate::v2_to_fhir::{data_type_of, Source};
+
+    fn names(segs: &[Seg]) -> Vec<String> {
+        segs.iter().map(|s| s.position(0)).collect()
+    }
+
+    #[test]
+    fn orc_and_obr_group_in_either_order_and_notes_follow_their_segment() {
+        let text = "MSH|^~\\&|HIS|1319999999|GW|GW|20260101||OUL^R22^OUL_R22|1|P|2.5\r\
+            PID|1||1^^^^PI\r\
+            NTE|1||patient note\r\
+            SPM|1|S1||023^血清^JC10\r\
+            OBX|1|ST|X^specimen obs^99X||a||||||F\r\
+            OBR|1|A1||1^生化学^99XYZ\r\
+            ORC|SC|A1\r\
+            NTE|1||order note\r\
+            OBX|1|NM|3B035000002327201^AST^JC10||24||||||F\r\
+            NTE|1||result note\r\
+            OBX|2|NM|3B045000002327201^ALT^JC10||30||||||F\r\
+            SPM|2|S2||019^血液^JC10\r\
+            ORC|SC|A2\r\
+            TQ1|1\r\
+            OBR|1|A2||3^血液^99XYZ\r\
+            OBX|1|NM|2A020000001930101^RBC^JC10||397||||||F\r\
+            ORC|SC|A3\r\
+            OBR|1|A3||4^凝固^99XYZ\r";
+        let message = Message::parse(text).unwrap();
+        let source = Source::default();
+        let data_type = data_type_of(&message, None).unwrap();
+        let input = Input::new(&message, &source, data_type).unwrap();
+        let groups = order_groups(&input);
+        assert_eq!(names(&groups.specimens), ["SPM", "SPM[2]"]);
+        assert_eq!(groups.specimen_results.len(), 1);
+        assert_eq!(groups.orders.len(), 3);
+        let first = &groups.orders[0];
+        assert_eq!(first.orc.map(|s| s.position(0)).as_deref(), Some("ORC"));
+        assert_eq!(first.obr.map(|s| s.position(0)).as_deref(), Some("OBR"));
+        assert_eq!(names(&first.notes), ["NTE[2]"]);
+        assert_eq!(first.results.len(), 2);
+        assert_eq!(names(&first.results[0].notes), ["NTE[3]"]);
+        let second = &groups.orders[1];
+        assert_eq!(second.spm.map(|s| s.position(0)).as_deref(), Some("SPM[2]"));
+        assert_eq!(second.orc.map(|s| s.position(0)).as_deref(), Some("ORC[2]"));
+        assert_eq!(second.obr.map(|s| s.position(0)).as_deref(), Some("OBR[2]"));
+        assert_eq!(names(&second.others("TQ1")), ["TQ1"]);
+        assert_eq!(second.results.len(), 1);
+        // A third order on the same specimen.
+        let third = &groups.orders[2];
+        assert_eq!(third.spm.map(|s| s.position(0)).as_deref(), Some("SPM[2]"));
+        assert!(third.results.is_empty());
+    }
+}

@@ -412,3 +412,70 @@ mod tests {
         assert!(q.get("code").is_none());
     }
 }
+
+#[cfg(test)]
+mod value_tests {
+    use super::*;
+    use crate::hl7v2::Message;
+    use crate::v2_to_fhir::{data_type_of, Source};
+
+    /// The value[x] and issues of each OBX of `obx_lines`.
+    fn values(obx_lines: &[&str]) -> (Vec<Option<(&'static str, Value)>>, Vec<String>) {
+        let mut text = String::from(
+            "MSH|^~\\&|HIS|1319999999|GW|GW|20260101||ORU^R01^ORU_R01|1|P|2.5\rPID|1||1^^^^PI\rOBR|1|A1\r",
+        );
+        for l in obx_lines {
+            text.push_str(l);
+            text.push('\r');
+        }
+        let message = Message::parse(&text).unwrap();
+        let source = Source::default();
+        let data_type = data_type_of(&message, Some("OMG-13")).unwrap();
+        let input = Input::new(&message, &source, data_type).unwrap();
+        let mut out = Output::default();
+        let values = input
+            .segments("OBX")
+            .iter()
+            .map(|obx| value(&mut out, obx))
+            .collect();
+        let mapped = out.finish(&input);
+        let issues = mapped
+            .issues
+            .iter()
+            .filter(|i| i.severity != crate::Severity::Information)
+            .map(|i| format!("{}: {}", i.expression.clone().unwrap_or_default(), i.message))
+            .collect();
+        (values, issues)
+    }
+
+    #[test]
+    fn value_types_pick_value_x() {
+        let (v, issues) = values(&[
+            "OBX|1|SN|X^x^99X||<^5|mg/dl^mg/dl^ISO+",
+            "OBX|2|SN|X^x^99X||^1^:^128",
+            "OBX|3|SN|X^x^99X||^10^-^20",
+            "OBX|4|SN|X^x^99X||^2^+",
+            "OBX|5|NM|X^x^99X||abc",
+            "OBX|6|TX|X^x^99X||line 1~line 2",
+            "OBX|7|CWE|X^x^99X||N^陰性^99Y",
+            "OBX|8|DT|X^x^99X||20261201",
+            "OBX|9|ED|X^x^99X||^AP^PDF^Base64^AAAA",
+        ]);
+        let (k, q) = v[0].clone().unwrap();
+        assert_eq!(k, "valueQuantity");
+        assert_eq!(q["comparator"], "<");
+        assert_eq!(q["code"], "mg/dL");
+        assert_eq!(v[1].clone().unwrap().0, "valueRatio");
+        assert_eq!(v[1].clone().unwrap().1["denominator"]["value"], 128);
+        assert_eq!(v[2].clone().unwrap().0, "valueRange");
+        assert_eq!(v[3].clone().unwrap().1, "2+");
+        assert_eq!(v[4].clone().unwrap(), ("valueString", json!("abc")));
+        assert_eq!(v[5].clone().unwrap().1, "line 1\nline 2");
+        assert_eq!(v[6].clone().unwrap().0, "valueCodeableConcept");
+        assert_eq!(v[7].clone().unwrap(), ("valueDateTime", json!("2026-12-01")));
+        assert!(v[8].is_none());
+        assert_eq!(issues.len(), 2, "{issues:?}");
+        assert!(issues[0].starts_with("OBX[5]-5: "), "{issues:?}");
+        assert!(issues[1].starts_with("OBX[9]-2: "), "{issues:?}");
+    }
+}
