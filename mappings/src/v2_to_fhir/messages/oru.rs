@@ -1,19 +1,19 @@
 //! ORU^R01 (OMG-13 生理検査結果通知) → the ServiceRequest of the order (`segments/request.rs`),
 //! JP_Observation_Common per OBX (category `procedure`) and a JP_DiagnosticReport_Common per OBR
-//! (`segments/obr.rs`); ORU^R30 (vital signs in SS-MIX2 extended storage,
+//! (`segments/obr.rs`), OBX of type ED (the tracing as PDF or image) → its presentedForm; ORU^R30 (vital signs in SS-MIX2 extended storage,
 //! `L-OBSERVATIONS^OBSERVATIONS^99ZL01`, NHO convention) → JP_Observation_VitalSigns per OBX (category
 //! `vital-signs`, the JLAC10 code with the LOINC vital-sign code beside it when the table knows it,
 //! `segments/obx.rs`). An R30 is a point-of-care record, not an order: its ORC/OBR give only the
 //! fallback time (OBR-7) and `issued` (OBR-22); their other fields are reported as not mapped. Structures (HL7 v2.5):
 //! ORU_R01 { ORC? OBR NTE* TQ1* { OBX NTE* } }, ORU_R30 ORC OBR NTE* TQ1* { OBX NTE* }.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::v2_to_fhir::datatypes::date_time;
 use crate::v2_to_fhir::input::{Input, Seg};
 use crate::v2_to_fhir::output::{MapError, Output};
 use crate::v2_to_fhir::profiles::Flavour;
-use crate::v2_to_fhir::segments::groups::order_groups;
+use crate::v2_to_fhir::segments::groups::{order_groups, OrderGroup};
 use crate::v2_to_fhir::segments::obr;
 use crate::v2_to_fhir::segments::orc::order_key;
 use crate::v2_to_fhir::segments::pid::map_patient;
@@ -33,7 +33,17 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
             segment: "OBR".into(),
         });
     }
-    for group in &groups.orders {
+    for all in &groups.orders {
+        // ED results (a PDF or an image of the tracing) are the report's presentedForm, not Observations.
+        let (documents, results): (Vec<_>, Vec<_>) = all
+            .results
+            .iter()
+            .cloned()
+            .partition(|r| r.obx.text(2).as_deref() == Some("ED"));
+        let group = &OrderGroup {
+            results,
+            ..all.clone()
+        };
         let request = order_request(input, out, group, &patient, None, false);
         let links = Links {
             subject: &patient,
@@ -63,7 +73,7 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
             }
         }
         if let Some(obr_seg) = &group.obr {
-            let report = obr::diagnostic_report(
+            let mut report = obr::diagnostic_report(
                 input,
                 out,
                 group.orc.as_ref(),
@@ -73,10 +83,55 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
                 &results,
                 request.as_deref(),
             );
+            let forms: Vec<Value> = documents
+                .iter()
+                .filter_map(|d| attachment(out, &d.obx))
+                .collect();
+            if !forms.is_empty() {
+                report["presentedForm"] = Value::Array(forms);
+            }
             out.push(report);
         }
     }
     Ok(())
+}
+
+/// An OBX of type ED (source^type^subtype^encoding^data) → an Attachment: ED-2/ED-3 → contentType
+/// (`AP^PDF` → application/pdf, `IM^JPEG` → image/jpeg …), Base64 ED-5 → data, OBX-3 text → title, OBX-14 → creation.
+fn attachment(out: &mut Output, obx: &Seg) -> Option<Value> {
+    let ed = obx.rep(5)?;
+    let kind = ed.text(2).unwrap_or_default().to_ascii_uppercase();
+    let subtype = ed.text(3).unwrap_or_default().to_ascii_uppercase();
+    let content_type = match (kind.as_str(), subtype.as_str()) {
+        (_, "PDF") => "application/pdf",
+        ("IM", "JPEG") | ("IM", "JPG") => "image/jpeg",
+        ("IM", "PNG") => "image/png",
+        ("IM", "TIFF") => "image/tiff",
+        (_, "XML") => "application/xml",
+        (_, "HTML") => "text/html",
+        (_, "RTF") => "application/rtf",
+        ("TEXT", _) | ("TX", _) => "text/plain",
+        _ => "application/octet-stream",
+    };
+    if !ed.text(4).is_some_and(|e| e.eq_ignore_ascii_case("Base64")) {
+        out.warn(
+            obx.position(5),
+            "OBX-5 ED data is not Base64 encoded (ED-4); not mapped.",
+        );
+        return None;
+    }
+    let data = ed.text(5)?;
+    let mut a = json!({"contentType": content_type, "data": data});
+    if let Some(title) = obx.component(3, 2).or_else(|| obx.component(3, 1)) {
+        a["title"] = json!(title);
+    }
+    if let Some(t) = obx.text(14) {
+        match date_time(&t) {
+            Ok(t) => a["creation"] = json!(t),
+            Err(why) => out.warn(obx.position(14), why),
+        }
+    }
+    Some(a)
 }
 
 /// OBR-22 (results reported) as an instant, for `Observation.issued`.

@@ -443,7 +443,13 @@ mod value_tests {
             .issues
             .iter()
             .filter(|i| i.severity != crate::Severity::Information)
-            .map(|i| format!("{}: {}", i.expression.clone().unwrap_or_default(), i.message))
+            .map(|i| {
+                format!(
+                    "{}: {}",
+                    i.expression.clone().unwrap_or_default(),
+                    i.message
+                )
+            })
             .collect();
         (values, issues)
     }
@@ -472,7 +478,10 @@ mod value_tests {
         assert_eq!(v[4].clone().unwrap(), ("valueString", json!("abc")));
         assert_eq!(v[5].clone().unwrap().1, "line 1\nline 2");
         assert_eq!(v[6].clone().unwrap().0, "valueCodeableConcept");
-        assert_eq!(v[7].clone().unwrap(), ("valueDateTime", json!("2026-12-01")));
+        assert_eq!(
+            v[7].clone().unwrap(),
+            ("valueDateTime", json!("2026-12-01"))
+        );
         assert!(v[8].is_none());
         assert_eq!(issues.len(), 2, "{issues:?}");
         assert!(issues[0].starts_with("OBX[5]-5: "), "{issues:?}");
