@@ -419,8 +419,10 @@ mod value_tests {
     use crate::hl7v2::Message;
     use crate::v2_to_fhir::{data_type_of, Source};
 
+    type Mapped = Option<(&'static str, Value)>;
+
     /// The value[x] and issues of each OBX of `obx_lines`.
-    fn values(obx_lines: &[&str]) -> (Vec<Option<(&'static str, Value)>>, Vec<String>) {
+    fn values(obx_lines: &[&str]) -> (Vec<Mapped>, Vec<String>) {
         let mut text = String::from(
             "MSH|^~\\&|HIS|1319999999|GW|GW|20260101||ORU^R01^ORU_R01|1|P|2.5\rPID|1||1^^^^PI\rOBR|1|A1\r",
         );
