@@ -58,6 +58,7 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
                     .unwrap_or_else(|| "-".into()),
             ],
             issued: None,
+            time_fallback: true,
         };
         let results = observations(input, out, group, Flavour::Default, &links);
         // 生理検査 results are procedure observations (FHIR observation-category).
@@ -169,6 +170,7 @@ fn vital_signs(input: &Input, out: &mut Output, patient: &str) -> Result<(), Map
             request: None,
             key: vec![input.patient_id.clone().unwrap_or_else(|| "-".into())],
             issued: group.obr.and_then(|obr| issued(out, &obr)),
+            time_fallback: true,
         };
         observations(input, out, group, Flavour::Vital, &links);
     }

@@ -82,6 +82,7 @@ pub fn map_group(
         request: request.as_deref(),
         key,
         issued: None,
+        time_fallback: true,
     };
     let results = observations(input, out, group, Flavour::Lab, &links);
     if let Some(obr_seg) = obr_seg {

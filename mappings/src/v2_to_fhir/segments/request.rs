@@ -111,6 +111,7 @@ pub fn order_request(
                 "order-information".into(),
             ],
             issued: None,
+            time_fallback: false,
         };
         let info = observations(input, out, group, Flavour::Default, &links);
         r["supportingInfo"] = Value::Array(

@@ -21,6 +21,9 @@ pub struct Links<'r> {
     pub key: Vec<String>,
     /// `issued` for every Observation (OBR-22 of an ORU^R30), if known.
     pub issued: Option<String>,
+    /// Whether an OBX without OBX-14 takes the time of the order or specimen (results: yes; order
+    /// information such as 身長・体重, measured at another time: no).
+    pub time_fallback: bool,
 }
 
 /// Maps and adds every result of `group`; returns `(reference, status)` per Observation.
@@ -31,10 +34,17 @@ pub fn observations(
     flavour: Flavour,
     links: &Links,
 ) -> Vec<(String, String)> {
-    let fallback_time = group
-        .obr
+    let fallback_time = links
+        .time_fallback
+        .then(|| group.obr)
+        .flatten()
         .and_then(|o| o.text(7))
-        .or_else(|| group.spm.and_then(|s| s.component(17, 1)))
+        .or_else(|| {
+            links
+                .time_fallback
+                .then(|| group.spm.and_then(|s| s.component(17, 1)))
+                .flatten()
+        })
         .and_then(|t| date_time(&t).ok());
     let key: Vec<&str> = links.key.iter().map(String::as_str).collect();
     let mut mapped = Vec::new();
