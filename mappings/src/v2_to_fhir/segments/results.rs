@@ -34,18 +34,15 @@ pub fn observations(
     flavour: Flavour,
     links: &Links,
 ) -> Vec<(String, String)> {
-    let fallback_time = links
-        .time_fallback
-        .then(|| group.obr)
-        .flatten()
-        .and_then(|o| o.text(7))
-        .or_else(|| {
-            links
-                .time_fallback
-                .then(|| group.spm.and_then(|s| s.component(17, 1)))
-                .flatten()
-        })
-        .and_then(|t| date_time(&t).ok());
+    let fallback_time = if links.time_fallback {
+        group
+            .obr
+            .and_then(|o| o.text(7))
+            .or_else(|| group.spm.and_then(|s| s.component(17, 1)))
+            .and_then(|t| date_time(&t).ok())
+    } else {
+        None
+    };
     let key: Vec<&str> = links.key.iter().map(String::as_str).collect();
     let mut mapped = Vec::new();
     for result in &group.results {
