@@ -109,6 +109,7 @@ impl Output {
             data_type: input.data_type.data_type.clone(),
             event: input.data_type.trigger.clone(),
             cancel: input.data_type.cancel,
+            retire: input.data_type.retires,
             control_id: input.control_id.clone(),
             patient: input.patient_reference(),
             resources: self.resources,
@@ -126,6 +127,9 @@ pub struct Mapped {
     pub event: String,
     /// Whether the message cancels what an earlier one said (A23, A27, A11, …).
     pub cancel: bool,
+    /// Whether the message withdraws the record (A23): the resources it names are to be deleted. A
+    /// visit cancel (`cancel` without `retire`) is stored as an update: its mapping carries the status.
+    pub retire: bool,
     /// MSH-10.
     pub control_id: String,
     /// `Patient/{id}` of the message's patient, when it has one.

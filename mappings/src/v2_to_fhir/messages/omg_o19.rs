@@ -9,10 +9,12 @@ use crate::v2_to_fhir::input::Input;
 use crate::v2_to_fhir::output::{MapError, Output};
 use crate::v2_to_fhir::segments::groups::order_groups;
 use crate::v2_to_fhir::segments::pid::map_patient;
+use crate::v2_to_fhir::segments::pv1::map_encounter;
 use crate::v2_to_fhir::segments::request::order_request;
 
 pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
     let patient = map_patient(input, out)?;
+    let encounter = map_encounter(input, out);
     let groups = order_groups(input);
     if groups.orders.is_empty() {
         return Err(MapError::MissingSegment {
@@ -20,7 +22,15 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
         });
     }
     for group in &groups.orders {
-        order_request(input, out, group, &patient, None, true);
+        order_request(
+            input,
+            out,
+            group,
+            &patient,
+            encounter.as_deref(),
+            None,
+            true,
+        );
     }
     Ok(())
 }

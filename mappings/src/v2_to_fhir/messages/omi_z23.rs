@@ -19,12 +19,15 @@ use crate::v2_to_fhir::output::{MapError, Output};
 use crate::v2_to_fhir::profiles::{meta, Flavour};
 use crate::v2_to_fhir::segments::groups::{order_groups, OrderGroup};
 use crate::v2_to_fhir::segments::obr::period;
-use crate::v2_to_fhir::segments::orc::{order_key, order_number_system, practitioner};
+use crate::v2_to_fhir::segments::orc::{order_key, order_number_system};
 use crate::v2_to_fhir::segments::pid::map_patient;
+use crate::v2_to_fhir::segments::pv1::map_encounter;
 use crate::v2_to_fhir::segments::request::order_request;
+use crate::v2_to_fhir::segments::xcn::{practitioner, practitioner_reference};
 
 pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
     let patient = map_patient(input, out)?;
+    let encounter = map_encounter(input, out);
     let groups = order_groups(input);
     if groups.orders.is_empty() {
         return Err(MapError::MissingSegment {
@@ -33,7 +36,15 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
     }
     let radiology = input.data_type.data_type == "OMG-11";
     for group in &groups.orders {
-        let request = order_request(input, out, group, &patient, None, true);
+        let request = order_request(
+            input,
+            out,
+            group,
+            &patient,
+            encounter.as_deref(),
+            None,
+            true,
+        );
         if group.others("IPC").is_empty() {
             out.error(
                 group
@@ -47,7 +58,14 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
         let procedure = if radiology {
             None
         } else {
-            Some(procedure(input, out, group, &patient, request.as_deref()))
+            Some(procedure(
+                input,
+                out,
+                group,
+                &patient,
+                encounter.as_deref(),
+                request.as_deref(),
+            ))
         };
         for ipc in group.others("IPC") {
             imaging_study(
@@ -56,6 +74,7 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
                 group,
                 &ipc,
                 &patient,
+                encounter.as_deref(),
                 request.as_deref(),
                 procedure.as_deref(),
                 radiology,
@@ -72,6 +91,7 @@ fn imaging_study(
     group: &OrderGroup,
     ipc: &Seg,
     patient: &str,
+    encounter: Option<&str>,
     request: Option<&str>,
     procedure: Option<&str>,
     radiology: bool,
@@ -135,6 +155,9 @@ fn imaging_study(
         s.insert("modality".into(), Value::Array(modalities));
     }
     s.insert("subject".into(), json!({ "reference": patient }));
+    if let Some(e) = encounter {
+        s.insert("encounter".into(), json!({ "reference": e }));
+    }
     if let Some(obr) = &group.obr {
         if let Some(start) = period(out, obr).and_then(|p| p.get("start").cloned()) {
             s.insert("started".into(), start);
@@ -144,8 +167,8 @@ fn imaging_study(
         s.insert("basedOn".into(), json!([{ "reference": r }]));
     }
     if let Some(referrer) = group.orc.and_then(|o| o.rep(12)) {
-        if let Some(p) = practitioner(input, out, &referrer) {
-            s.insert("referrer".into(), json!({ "reference": p }));
+        if let Some(p) = practitioner_reference(input, out, &referrer) {
+            s.insert("referrer".into(), p);
         }
     }
     if let Some(p) = procedure {
@@ -178,6 +201,7 @@ fn procedure(
     out: &mut Output,
     group: &OrderGroup,
     patient: &str,
+    encounter: Option<&str>,
     request: Option<&str>,
 ) -> String {
     let key = order_key(group.orc.as_ref(), group.obr.as_ref())
@@ -209,6 +233,9 @@ fn procedure(
         p.insert("code".into(), code);
     }
     p.insert("subject".into(), json!({ "reference": patient }));
+    if let Some(e) = encounter {
+        p.insert("encounter".into(), json!({ "reference": e }));
+    }
     if let Some(obr) = &group.obr {
         if let Some(period) = period(out, obr) {
             match (period.get("start"), period.get("end")) {
@@ -236,6 +263,9 @@ fn procedure(
         part.insert("status".into(), json!(status));
         part.insert("code".into(), code);
         part.insert("subject".into(), json!({ "reference": patient }));
+        if let Some(e) = encounter {
+            part.insert("encounter".into(), json!({ "reference": e }));
+        }
         for k in ["performedDateTime", "performedPeriod"] {
             if let Some(v) = p.get(k) {
                 part.insert(k.into(), v.clone());

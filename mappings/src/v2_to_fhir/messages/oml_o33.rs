@@ -8,11 +8,13 @@ use crate::v2_to_fhir::input::Input;
 use crate::v2_to_fhir::output::{MapError, Output};
 use crate::v2_to_fhir::segments::groups::order_groups;
 use crate::v2_to_fhir::segments::pid::map_patient;
+use crate::v2_to_fhir::segments::pv1::map_encounter;
 use crate::v2_to_fhir::segments::request::order_request;
 use crate::v2_to_fhir::segments::spm;
 
 pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
     let patient = map_patient(input, out)?;
+    let encounter = map_encounter(input, out);
     let groups = order_groups(input);
     let mut specimens = Vec::new();
     for s in &groups.specimens {
@@ -30,7 +32,15 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
                 .find(|(i, _)| *i == s.index())
                 .map(|(_, r)| r.clone())
         });
-        order_request(input, out, group, &patient, specimen.as_deref(), true);
+        order_request(
+            input,
+            out,
+            group,
+            &patient,
+            encounter.as_deref(),
+            specimen.as_deref(),
+            true,
+        );
     }
     Ok(())
 }

@@ -17,6 +17,7 @@ use crate::v2_to_fhir::segments::groups::{order_groups, OrderGroup};
 use crate::v2_to_fhir::segments::obr;
 use crate::v2_to_fhir::segments::orc::order_key;
 use crate::v2_to_fhir::segments::pid::map_patient;
+use crate::v2_to_fhir::segments::pv1::map_encounter;
 use crate::v2_to_fhir::segments::request::order_request;
 use crate::v2_to_fhir::segments::results::{observations, Links};
 
@@ -24,8 +25,9 @@ const OBSERVATION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/observ
 
 pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
     let patient = map_patient(input, out)?;
+    let encounter = map_encounter(input, out);
     if input.data_type.trigger == "R30" {
-        return vital_signs(input, out, &patient);
+        return vital_signs(input, out, &patient, encounter.as_deref());
     }
     let groups = order_groups(input);
     if groups.orders.is_empty() {
@@ -44,9 +46,18 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
             results,
             ..all.clone()
         };
-        let request = order_request(input, out, group, &patient, None, false);
+        let request = order_request(
+            input,
+            out,
+            group,
+            &patient,
+            encounter.as_deref(),
+            None,
+            false,
+        );
         let links = Links {
             subject: &patient,
+            encounter: encounter.as_deref(),
             specimen: None,
             request: request.as_deref(),
             key: vec![
@@ -84,6 +95,9 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
                 &results,
                 request.as_deref(),
             );
+            if let Some(e) = &encounter {
+                report["encounter"] = json!({ "reference": e });
+            }
             let forms: Vec<Value> = documents
                 .iter()
                 .filter_map(|d| attachment(out, &d.obx))
@@ -156,7 +170,12 @@ fn issued(out: &mut Output, obr: &Seg) -> Option<String> {
 
 /// ORU^R30: every OBX → JP_Observation_VitalSigns, ids keyed by the patient (a measurement sent again
 /// in a later R30 is the same resource).
-fn vital_signs(input: &Input, out: &mut Output, patient: &str) -> Result<(), MapError> {
+fn vital_signs(
+    input: &Input,
+    out: &mut Output,
+    patient: &str,
+    encounter: Option<&str>,
+) -> Result<(), MapError> {
     let groups = order_groups(input);
     if groups.orders.iter().all(|g| g.results.is_empty()) {
         return Err(MapError::MissingSegment {
@@ -166,6 +185,7 @@ fn vital_signs(input: &Input, out: &mut Output, patient: &str) -> Result<(), Map
     for group in &groups.orders {
         let links = Links {
             subject: patient,
+            encounter,
             specimen: None,
             request: None,
             key: vec![input.patient_id.clone().unwrap_or_else(|| "-".into())],

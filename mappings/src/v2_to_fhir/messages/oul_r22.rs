@@ -12,11 +12,13 @@ use crate::v2_to_fhir::segments::groups::{order_groups, OrderGroup};
 use crate::v2_to_fhir::segments::obx;
 use crate::v2_to_fhir::segments::orc::{order_key, service_request};
 use crate::v2_to_fhir::segments::pid::map_patient;
+use crate::v2_to_fhir::segments::pv1::map_encounter;
 use crate::v2_to_fhir::segments::results::{observations, Links};
 use crate::v2_to_fhir::segments::{obr, spm};
 
 pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
     let patient = map_patient(input, out)?;
+    let encounter = map_encounter(input, out);
     // OUL_R22 requires at least one SPM (JP_Observation_LabResult requires a specimen).
     input.require("SPM")?;
     let groups = order_groups(input);
@@ -48,7 +50,14 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
         out.push(o);
     }
     for group in &groups.orders {
-        map_group(input, out, group, &patient, specimen_of(group));
+        map_group(
+            input,
+            out,
+            group,
+            &patient,
+            encounter.as_deref(),
+            specimen_of(group),
+        );
     }
     Ok(())
 }
@@ -59,11 +68,12 @@ pub fn map_group(
     out: &mut Output,
     group: &OrderGroup,
     patient: &str,
+    encounter: Option<&str>,
     specimen: Option<String>,
 ) {
     let orc = group.orc.as_ref();
     let obr_seg = group.obr.as_ref();
-    let request = service_request(input, out, orc, obr_seg, patient).map(|mut r| {
+    let request = service_request(input, out, orc, obr_seg, patient, encounter).map(|mut r| {
         if let Some(s) = &specimen {
             r["specimen"] = json!([{ "reference": s }]);
         }
@@ -78,6 +88,7 @@ pub fn map_group(
     ];
     let links = Links {
         subject: patient,
+        encounter,
         specimen: specimen.as_deref(),
         request: request.as_deref(),
         key,
@@ -96,6 +107,9 @@ pub fn map_group(
             &results,
             request.as_deref(),
         );
+        if let Some(e) = encounter {
+            report["encounter"] = json!({ "reference": e });
+        }
         if let Some(s) = &specimen {
             report["specimen"] = json!([{ "reference": s }]);
         }

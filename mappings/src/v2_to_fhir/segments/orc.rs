@@ -1,16 +1,17 @@
 //! ORC (with its OBR, `obr.rs`) → ServiceRequest (JAMI ConceptMap segment-oml-11-orc-to-servicerequest;
 //! HL7 v2-to-FHIR IG ORC[ServiceRequest] for what JAMI leaves open): ORC-2/3 → identifier (PLAC /
 //! FILL), ORC-4 → requisition, ORC-5 (table 0038, else ORC-1 table 0119) → status, ORC-9 → authoredOn,
-//! ORC-12 (else OBR-16) → requester, a JP_Practitioner. Also the XCN → JP_Practitioner mapper.
+//! ORC-12 (else OBR-16) → requester, a JP_Practitioner (`xcn.rs`); the message's Encounter (PV1,
+//! `pv1.rs`) → encounter.
 
 use serde_json::{json, Map, Value};
 
 use crate::v2_to_fhir::datatypes::date_time;
-use crate::v2_to_fhir::datatypes::NAME_REPRESENTATION;
-use crate::v2_to_fhir::input::{Input, Rep, Seg};
+use crate::v2_to_fhir::input::{Input, Seg};
 use crate::v2_to_fhir::output::Output;
 use crate::v2_to_fhir::profiles::{meta, Flavour};
 use crate::v2_to_fhir::segments::obr;
+use crate::v2_to_fhir::segments::xcn::practitioner_reference;
 
 const IDENTIFIER_TYPE: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
 
@@ -40,6 +41,7 @@ pub fn service_request(
     orc: Option<&Seg>,
     obr: Option<&Seg>,
     subject: &str,
+    encounter: Option<&str>,
 ) -> Option<Value> {
     if orc.is_none() && obr.is_none() {
         return None;
@@ -82,6 +84,9 @@ pub fn service_request(
     r.insert("status".into(), json!(status(out, orc)));
     r.insert("intent".into(), json!("order"));
     r.insert("subject".into(), json!({ "reference": subject }));
+    if let Some(e) = encounter {
+        r.insert("encounter".into(), json!({ "reference": e }));
+    }
     if let Some(orc) = orc {
         if let Some(t) = orc.text(9) {
             match date_time(&t) {
@@ -96,8 +101,8 @@ pub fn service_request(
         .and_then(|o| o.rep(12))
         .or_else(|| obr.and_then(|o| o.rep(16)));
     if let Some(rep) = requester {
-        if let Some(reference) = practitioner(input, out, &rep) {
-            r.insert("requester".into(), json!({ "reference": reference }));
+        if let Some(reference) = practitioner_reference(input, out, &rep) {
+            r.insert("requester".into(), reference);
         }
     }
     if let (Some(obr), Some(orc)) = (obr, orc) {
@@ -145,64 +150,4 @@ fn status(out: &mut Output, orc: Option<&Seg>) -> &'static str {
             _ => "active",
         },
     }
-}
-
-/// An XCN repetition (id^family^given^middle^suffix^prefix^degree^…^name type^…^representation) → a
-/// JP_Practitioner with the facility's 医療従事者 id system (jp-standards.md §1.5); returns its
-/// reference, or `None` without an id and a name.
-pub fn practitioner(input: &Input, out: &mut Output, rep: &Rep) -> Option<String> {
-    let id_value = rep.text(1);
-    let family = rep.text(2);
-    let given: Vec<String> = [rep.text(3), rep.text(4)].into_iter().flatten().collect();
-    if id_value.is_none() && family.is_none() && given.is_empty() {
-        return None;
-    }
-    let key = id_value
-        .clone()
-        .unwrap_or_else(|| format!("{}{}", family.clone().unwrap_or_default(), given.join("")));
-    let mut p = Map::new();
-    p.insert("resourceType".into(), json!("Practitioner"));
-    p.insert("id".into(), json!(input.id(&["practitioner", &key])));
-    if let Some(m) = meta("Practitioner", Flavour::Default) {
-        p.insert("meta".into(), m);
-    }
-    if let Some(v) = id_value {
-        let system = match input.facility.as_deref() {
-            Some(f) if f.len() == 10 && f.bytes().all(|b| b.is_ascii_digit()) => {
-                format!("urn:oid:1.2.392.100495.20.3.41.1{f}")
-            }
-            Some(f) => format!("urn:kakehashi:hl7v2:practitioner-id:{f}"),
-            None => "urn:kakehashi:hl7v2:practitioner-id:unknown-facility".into(),
-        };
-        p.insert("identifier".into(), json!([{"system": system, "value": v}]));
-    }
-    if family.is_some() || !given.is_empty() {
-        let mut name = Map::new();
-        if let Some(code) = rep.text(15).and_then(|r| match r.as_str() {
-            "I" => Some("IDE"),
-            "P" => Some("SYL"),
-            "A" => Some("ABC"),
-            _ => None,
-        }) {
-            name.insert(
-                "extension".into(),
-                json!([{ "url": NAME_REPRESENTATION, "valueCode": code }]),
-            );
-        }
-        name.insert("use".into(), json!("official"));
-        let text: Vec<&str> = family
-            .iter()
-            .map(String::as_str)
-            .chain(given.iter().map(String::as_str))
-            .collect();
-        name.insert("text".into(), json!(text.join(" ")));
-        if let Some(f) = family {
-            name.insert("family".into(), json!(f));
-        }
-        if !given.is_empty() {
-            name.insert("given".into(), json!(given));
-        }
-        p.insert("name".into(), json!([name]));
-    }
-    Some(out.push(Value::Object(p)))
 }

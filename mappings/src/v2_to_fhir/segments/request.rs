@@ -44,12 +44,13 @@ pub fn order_request(
     out: &mut Output,
     group: &OrderGroup,
     subject: &str,
+    encounter: Option<&str>,
     specimen: Option<&str>,
     supporting: bool,
 ) -> Option<String> {
     let orc = group.orc.as_ref();
     let obr = group.obr.as_ref();
-    let mut r = service_request(input, out, orc, obr, subject)?;
+    let mut r = service_request(input, out, orc, obr, subject, encounter)?;
     r["category"] = json!([category(input)]);
     if let Some(s) = specimen {
         r["specimen"] = json!([{ "reference": s }]);
@@ -104,6 +105,7 @@ pub fn order_request(
     if supporting && !group.results.is_empty() {
         let links = Links {
             subject,
+            encounter,
             specimen: None,
             request: None,
             key: vec![

@@ -15,6 +15,8 @@ use crate::v2_to_fhir::segments::obx;
 /// Where the Observations of a group point.
 pub struct Links<'r> {
     pub subject: &'r str,
+    /// The message's Encounter (PV1), if any.
+    pub encounter: Option<&'r str>,
     pub specimen: Option<&'r str>,
     pub request: Option<&'r str>,
     /// Prefix of the Observation ids (the order number and OBR-4.1, or the patient id).
@@ -53,6 +55,9 @@ pub fn observations(
             if let Some(t) = &fallback_time {
                 o["effectiveDateTime"] = json!(t);
             }
+        }
+        if let Some(e) = links.encounter {
+            o["encounter"] = json!({ "reference": e });
         }
         if let Some(issued) = &links.issued {
             o["issued"] = json!(issued);
