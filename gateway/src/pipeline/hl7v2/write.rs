@@ -1,8 +1,10 @@
 //! The write half of ingest, inside one open transaction: a message already stored (same sender and
 //! MSH-10) is a duplicate and changes nothing; otherwise every mapped resource is written at its
 //! deterministic id like a transaction Bundle's PUT (a new version only when the content changed,
-//! ignoring `meta.versionId` / `meta.lastUpdated`), or deleted for a cancel or a deleted SS-MIX2 file
-//! (MessageHeader and Provenance are kept), and the `hl7v2_messages` row is inserted with the ACK.
+//! ignoring `meta.versionId` / `meta.lastUpdated`), or deleted when the message withdraws its record
+//! (A23) or its SS-MIX2 file is flagged deleted — only the types it is the record of (`Mapped::retires`:
+//! a deleted order retires its MedicationRequests, not the Patient) — and the `hl7v2_messages` row is
+//! inserted with the ACK.
 
 use kakehashi_mappings::fhir::canonicalise;
 use serde_json::Value;
@@ -40,11 +42,10 @@ pub(super) async fn write_message(
     if let Some(row) = stored {
         return Ok(Written::Duplicate { ack: row.get(0) });
     }
-    let retire = ready.state == MessageState::Deleted || ready.mapped.cancel;
+    let file_deleted = ready.state == MessageState::Deleted;
     if ready.state != MessageState::Superseded {
         for write in &ready.writes {
-            let keep = matches!(write.resource_type.as_str(), "MessageHeader" | "Provenance");
-            if retire && !keep {
+            if ready.mapped.retires(&write.resource_type, file_deleted) {
                 delete(conn, write).await?;
             } else {
                 put(conn, write, ready.received_ms).await?;
