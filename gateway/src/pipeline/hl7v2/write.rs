@@ -1,9 +1,10 @@
 //! The write half of ingest, inside one open transaction: a message already stored (same sender and
 //! MSH-10) is a duplicate and changes nothing; otherwise every mapped resource is written at its
 //! deterministic id like a transaction Bundle's PUT (a new version only when the content changed,
-//! ignoring `meta.versionId` / `meta.lastUpdated`), or deleted when the message withdraws the record
-//! (`Mapped::retire`, e.g. A23) or the SS-MIX2 file is marked deleted
-//! (MessageHeader and Provenance are kept), and the `hl7v2_messages` row is inserted with the ACK.
+//! ignoring `meta.versionId` / `meta.lastUpdated`), or deleted when the message withdraws its record
+//! (A23) or its SS-MIX2 file is flagged deleted — only the types it is the record of (`Mapped::retires`:
+//! a deleted order retires its MedicationRequests, not the Patient) — and the `hl7v2_messages` row is
+//! inserted with the ACK.
 //!
 //! A group of messages is written with a handful of statements, not a few dozen per message (each
 //! statement is a round trip to sqlx's SQLite worker): one look-up of the messages already stored, one of
@@ -102,12 +103,11 @@ pub(super) async fn write_messages(
     let mut rows: Vec<NewRow> = Vec::new();
     for &i in &fresh {
         let ready = readies[i];
-        let retire = ready.state == MessageState::Deleted || ready.mapped.retire;
+        let file_deleted = ready.state == MessageState::Deleted;
         for w in writes_of(ready) {
             let key = (w.resource_type.clone(), w.id.clone());
-            let keep = matches!(w.resource_type.as_str(), "MessageHeader" | "Provenance");
             let head = now.get(&key).cloned();
-            if retire && !keep {
+            if ready.mapped.retires(&w.resource_type, file_deleted) {
                 let Some(head) = head.filter(|h| !h.deleted) else {
                     continue;
                 };

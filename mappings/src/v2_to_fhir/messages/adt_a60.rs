@@ -16,7 +16,7 @@ use crate::v2_to_fhir::output::{MapError, Output};
 use crate::v2_to_fhir::profiles::{meta, Flavour};
 use crate::v2_to_fhir::segments::al1::{category, severity, CLINICAL, VERIFICATION};
 use crate::v2_to_fhir::segments::pid::map_patient;
-use crate::v2_to_fhir::segments::xcn::practitioner_reference;
+use crate::v2_to_fhir::segments::xcn::practitioners;
 
 /// What an IAM-6 action code means for clinicalStatus (`None`: not an action code).
 pub fn clinical_status_of_action(code: &str) -> Option<&'static str> {
@@ -162,10 +162,7 @@ fn map_iam(input: &Input, out: &mut Output, patient: &str, iam: &Seg) {
             Err(why) => out.warn(iam.position(13), why),
         }
     }
-    if let Some(asserter) = iam
-        .rep(18)
-        .and_then(|r| practitioner_reference(input, out, &r))
-    {
+    if let Some(asserter) = practitioners(input, out, iam, 18).into_iter().next() {
         allergy.insert("asserter".into(), asserter);
     }
     let reactions: Vec<String> = iam.reps(5).iter().filter_map(|r| r.text(1)).collect();

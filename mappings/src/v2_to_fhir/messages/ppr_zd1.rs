@@ -21,7 +21,7 @@ use crate::v2_to_fhir::output::{MapError, Output};
 use crate::v2_to_fhir::profiles::{meta, Flavour};
 use crate::v2_to_fhir::segments::pid::map_patient;
 use crate::v2_to_fhir::segments::pv1::map_encounter;
-use crate::v2_to_fhir::segments::xcn::practitioner_reference;
+use crate::v2_to_fhir::segments::xcn::practitioners;
 
 pub const DISEASE_KEY: &str = "http://medis.or.jp/CodeSystem/master-disease-keyNumber";
 pub const DISEASE_EXCHANGE: &str = "http://medis.or.jp/CodeSystem/master-disease-exCode";
@@ -263,8 +263,7 @@ fn map_problem(
     if let Some(recorder) = problem
         .orc
         .as_ref()
-        .and_then(|orc| orc.rep(12))
-        .and_then(|r| practitioner_reference(input, out, &r))
+        .and_then(|orc| practitioners(input, out, orc, 12).into_iter().next())
     {
         condition.insert("recorder".into(), recorder);
     }

@@ -10,7 +10,9 @@ use crate::v2_to_fhir::datatypes::{codeable, date_time};
 use crate::v2_to_fhir::input::{Input, Seg};
 use crate::v2_to_fhir::output::{MapError, Output};
 use crate::v2_to_fhir::profiles::{meta, Flavour};
+use crate::v2_to_fhir::segments::al1::map_allergies;
 use crate::v2_to_fhir::segments::pid::map_patient;
+use crate::v2_to_fhir::segments::pv1::map_encounter;
 use crate::v2_to_fhir::segments::rx_dosage::{
     amount, dose_per_day, quantity, route, timing, UnitParts,
 };
@@ -36,6 +38,9 @@ const AS_NEEDED: &str = "22";
 
 pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
     let patient = map_patient(input, out)?;
+    // RDE_O11 carries the visit (PV1) and the patient's allergies (AL1), as the JAMI message map says.
+    let encounter = map_encounter(input, out);
+    map_allergies(input, out, &patient);
     let injection = input.data_type.data_type == "OMP-02";
     let mut requests = 0;
     for block in blocks(input) {
@@ -73,6 +78,13 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
         return Err(MapError::MissingSegment {
             segment: "RXE".into(),
         });
+    }
+    if let Some(encounter) = encounter {
+        out.set_where_absent(
+            "MedicationRequest",
+            "encounter",
+            &json!({ "reference": encounter }),
+        );
     }
     Ok(())
 }

@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::xcn::practitioner_reference;
+use super::xcn::practitioners;
 use crate::v2_to_fhir::datatypes::{codeable, date_time};
 use crate::v2_to_fhir::input::{Input, Seg};
 use crate::v2_to_fhir::output::Output;
@@ -199,13 +199,11 @@ pub fn map_encounter(input: &Input, out: &mut Output) -> Option<String> {
         (9, "CON", "consultant"),
         (17, "ADM", "admitter"),
     ] {
-        for rep in pv1.reps(field) {
-            if let Some(individual) = practitioner_reference(input, out, &rep) {
-                participants.push(json!({
-                    "type": [{"coding": [{"system": PARTICIPATION, "code": role, "display": display}]}],
-                    "individual": individual,
-                }));
-            }
+        for individual in practitioners(input, out, &pv1, field) {
+            participants.push(json!({
+                "type": [{"coding": [{"system": PARTICIPATION, "code": role, "display": display}]}],
+                "individual": individual,
+            }));
         }
     }
     if !participants.is_empty() {

@@ -7,7 +7,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::v2_to_fhir::datatypes::NAME_REPRESENTATION;
-use crate::v2_to_fhir::input::{Input, Rep};
+use crate::v2_to_fhir::input::{Input, Rep, Seg};
 use crate::v2_to_fhir::output::Output;
 use crate::v2_to_fhir::profiles::{meta, Flavour};
 
@@ -67,9 +67,15 @@ pub fn xcn_name(rep: &Rep) -> Option<Value> {
 /// Adds the Practitioner an XCN repetition names and returns `Practitioner/{id}`; `None` when the
 /// repetition holds neither an id nor a name. A doctor without an id gets an id from the name.
 pub fn practitioner(input: &Input, out: &mut Output, rep: &Rep) -> Option<String> {
-    let staff_id = rep.text(1);
-    let name = xcn_name(rep);
-    let id = match (&staff_id, &name) {
+    practitioner_of(input, out, std::slice::from_ref(rep))
+}
+
+/// The Practitioner of one doctor written as several repetitions (the kanji name with the staff id,
+/// then the kana name without it: `110^医師^一郎^^^^^^^L^^^^^I~^イシ^イチロウ^^^^^^^L^^^^^P`).
+fn practitioner_of(input: &Input, out: &mut Output, reps: &[Rep]) -> Option<String> {
+    let staff_id = reps.iter().find_map(|r| r.text(1));
+    let names: Vec<Value> = reps.iter().filter_map(xcn_name).collect();
+    let id = match (&staff_id, names.first()) {
         (Some(staff), _) => input.id(&["practitioner", staff]),
         (None, Some(name)) => input.id(&[
             "practitioner",
@@ -90,8 +96,8 @@ pub fn practitioner(input: &Input, out: &mut Output, rep: &Rep) -> Option<String
             json!([{"system": practitioner_id_system(input), "value": staff}]),
         );
     }
-    if let Some(name) = name {
-        resource.insert("name".into(), json!([name]));
+    if !names.is_empty() {
+        resource.insert("name".into(), Value::Array(names));
     }
     Some(out.push(Value::Object(resource)))
 }
@@ -99,9 +105,34 @@ pub fn practitioner(input: &Input, out: &mut Output, rep: &Rep) -> Option<String
 /// A Reference to the Practitioner of an XCN repetition, with the doctor's name as display.
 pub fn practitioner_reference(input: &Input, out: &mut Output, rep: &Rep) -> Option<Value> {
     let reference = practitioner(input, out, rep)?;
+    Some(with_display(reference, std::slice::from_ref(rep)))
+}
+
+/// References to the doctors field `n` of `seg` names. A repetition without XCN-1 that follows one is
+/// another representation of the same doctor (SS-MIX2 writes the kanji name with the id, then the kana).
+pub fn practitioners(input: &Input, out: &mut Output, seg: &Seg, n: usize) -> Vec<Value> {
+    let mut groups: Vec<Vec<Rep>> = Vec::new();
+    for rep in seg.reps(n) {
+        match groups.last_mut() {
+            Some(group) if rep.text(1).is_none() => group.push(rep),
+            _ => groups.push(vec![rep]),
+        }
+    }
+    groups
+        .iter()
+        .filter_map(|group| {
+            practitioner_of(input, out, group).map(|reference| with_display(reference, group))
+        })
+        .collect()
+}
+
+fn with_display(reference: String, reps: &[Rep]) -> Value {
     let mut r = json!({ "reference": reference });
-    if let Some(text) = xcn_name(rep).and_then(|n| n["text"].as_str().map(str::to_string)) {
+    if let Some(text) = reps
+        .iter()
+        .find_map(|rep| xcn_name(rep).and_then(|n| n["text"].as_str().map(str::to_string)))
+    {
         r["display"] = json!(text);
     }
-    Some(r)
+    r
 }
