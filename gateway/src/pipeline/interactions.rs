@@ -6,7 +6,7 @@ use kakehashi_mappings::{Issue, IssueCode};
 use serde_json::Value;
 use sqlx::AnyConnection;
 
-use crate::pipeline::prepare::{check_body_id, check_id, check_type, prepare, Prepared};
+use crate::pipeline::prepare::{check_body_id, check_id, check_type, prepare, restamp, Prepared};
 use crate::pipeline::validation::Validation;
 use crate::pipeline::{now_ms, Fhir, FhirError};
 use crate::store::resources::{self, NewVersion, StoredVersion};
@@ -43,9 +43,31 @@ impl Fhir {
         body: Value,
         if_match: Option<i64>,
     ) -> Result<Written, FhirError> {
+        // The typed check, validation and indexing run before the write transaction starts (as for
+        // creates), so the single SQLite writer is not held while a large resource is checked; inside,
+        // only the version number is stamped into the prepared content.
+        check_type(&body, Some(resource_type))?;
+        check_id(id)?;
+        check_body_id(&body, resource_type, id)?;
+        let last_updated_ms = now_ms();
+        let prepared = prepare(
+            body,
+            resource_type,
+            id,
+            1,
+            last_updated_ms,
+            &self.validation,
+        )?;
         let mut tx = self.store.begin().await?;
-        let written =
-            update_in(&mut tx, resource_type, id, body, if_match, &self.validation).await?;
+        let written = write_update(
+            &mut tx,
+            resource_type,
+            id,
+            prepared,
+            last_updated_ms,
+            if_match,
+        )
+        .await?;
         tx.commit().await?;
         Ok(written)
     }
@@ -225,6 +247,20 @@ pub async fn update_in(
     check_type(&body, Some(resource_type))?;
     check_id(id)?;
     check_body_id(&body, resource_type, id)?;
+    let last_updated_ms = now_ms();
+    let prepared = prepare(body, resource_type, id, 1, last_updated_ms, validation)?;
+    write_update(conn, resource_type, id, prepared, last_updated_ms, if_match).await
+}
+
+/// Writes a resource prepared (stamped as version 1) at `id` as the version after the current one.
+async fn write_update(
+    conn: &mut AnyConnection,
+    resource_type: &str,
+    id: &str,
+    mut prepared: Prepared,
+    last_updated_ms: i64,
+    if_match: Option<i64>,
+) -> Result<Written, FhirError> {
     let head = resources::head(conn, resource_type, id).await?;
     let current = head.map(|h| h.version_id).unwrap_or(0);
     if let Some(expected) = if_match {
@@ -235,15 +271,7 @@ pub async fn update_in(
         }
     }
     let created = head.is_none_or(|h| h.deleted);
-    let last_updated_ms = now_ms();
-    let prepared = prepare(
-        body,
-        resource_type,
-        id,
-        current + 1,
-        last_updated_ms,
-        validation,
-    )?;
+    prepared.content = restamp(&prepared.content, current + 1)?;
     let version = store_prepared(
         conn,
         resource_type,

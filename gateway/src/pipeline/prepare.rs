@@ -85,6 +85,40 @@ pub fn prepare(
     Ok(Prepared { content, index })
 }
 
+/// Puts `version_id` into content prepared as version 1 (`"meta":{"versionId":"1"` as canonicalisation
+/// writes it first in `meta`); other content is parsed and canonicalised again.
+pub fn restamp(content: &str, version_id: i64) -> Result<String, FhirError> {
+    if version_id == 1 {
+        return Ok(content.to_string());
+    }
+    const STAMP: &str = "\"versionId\":\"1\"";
+    if let Some(at) = content.find(STAMP) {
+        if content[..at].ends_with("\"meta\":{") {
+            return Ok(format!(
+                "{}\"versionId\":\"{version_id}\"{}",
+                &content[..at],
+                &content[at + STAMP.len()..]
+            ));
+        }
+    }
+    let mut value: Value = serde_json::from_str(content).map_err(|e| {
+        FhirError::invalid(Issue::error(
+            IssueCode::Exception,
+            format!("a prepared resource is not JSON: {e}"),
+        ))
+    })?;
+    if let Some(meta) = value.get_mut("meta").and_then(Value::as_object_mut) {
+        meta.insert("versionId".into(), Value::String(version_id.to_string()));
+    }
+    let bytes = canonicalise(&value).map_err(FhirError::invalid)?;
+    String::from_utf8(bytes).map_err(|_| {
+        FhirError::invalid(Issue::error(
+            IssueCode::Structure,
+            "The resource is not UTF-8.",
+        ))
+    })
+}
+
 /// The id a client put in the body of an update must match the URL.
 pub fn check_body_id(resource: &Value, resource_type: &str, url_id: &str) -> Result<(), FhirError> {
     match resource.get("id") {
