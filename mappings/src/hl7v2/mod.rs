@@ -2,6 +2,7 @@
 //! jp-standards.md §4.3): bytes are decoded to UTF-8 by MSH-18 first, then split into segments, fields,
 //! repetitions, components and subcomponents. No mapping to FHIR happens here.
 
+pub mod build;
 pub mod charset;
 pub mod delimiters;
 pub mod error;
@@ -11,6 +12,7 @@ pub mod msh18;
 pub mod parse;
 pub mod position;
 
+pub use build::{MessageBuilder, SegmentBuilder};
 pub use charset::{Charset, CharsetWarning, Decoded};
 pub use delimiters::Delimiters;
 pub use error::ParseError;

@@ -1,0 +1,137 @@
+//! JP_Patient → PID (the reverse of `v2_to_fhir::segments::pid`, JAMI ConceptMap
+//! segment-pid-to-patient), and a lone Patient → ADT^A08 (SS-MIX2 ADT-00 患者基本情報の更新: MSH, EVN,
+//! PID, PV1 with PV1-2 `N`).
+
+use serde_json::Value;
+
+use super::context::{Context, Entry, OutMessage};
+use super::datatypes::{items, s, ts, xad, xpn, xtn};
+use crate::hl7v2::SegmentBuilder;
+use crate::IssueCode;
+
+/// The JP Core 患者番号 system prefix; the 10-digit 医療機関コード follows it.
+const PATIENT_ID_PREFIX: &str = "urn:oid:1.2.392.100495.20.3.51.1";
+/// The system `v2_to_fhir` gives patient ids of a facility without a 医療機関コード.
+const LOCAL_PATIENT_ID_PREFIX: &str = "urn:kakehashi:hl7v2:patient-id:";
+
+/// ADT^A08 for a Patient no other resource refers to.
+pub fn map(ctx: &mut Context, entry: &Entry) -> Vec<OutMessage> {
+    let Some(pid) = pid(ctx, entry) else {
+        return Vec::new();
+    };
+    let mut message = ctx.message("ADT", "A08", "ADT_A01");
+    let mut pv1 = SegmentBuilder::new("PV1");
+    pv1.field(1, "0001").field(2, "N");
+    message.push(ctx.evn()).push(pid).push(pv1);
+    vec![OutMessage {
+        data_type: "ADT-00".into(),
+        text: message.to_hl7(),
+    }]
+}
+
+/// The PID of the Patient that `resource.<key>` (`subject`, `patient`) refers to; an error issue when
+/// the reference is missing or the Patient is not in the input.
+pub fn pid_of(ctx: &mut Context, entry: &Entry, key: &str) -> Option<SegmentBuilder> {
+    let Some(patient) = ctx.resolve_element(entry.resource.get(key)) else {
+        ctx.error(
+            &entry.at(key),
+            IssueCode::NotFound,
+            format!(
+                "The {} refers to no Patient of the input; an HL7 v2 message needs the patient's PID.",
+                entry.kind()
+            ),
+        );
+        return None;
+    };
+    if patient.kind() != "Patient" {
+        ctx.error(&entry.at(key), IssueCode::Value, "The reference does not name a Patient.");
+        return None;
+    }
+    pid(ctx, &patient)
+}
+
+/// The PID of a Patient: PID-3 `id^^^^PI` (the facility's patient ids), PID-5 names (kanji `^L^I`, kana
+/// `^L^P`), PID-7, PID-8, PID-11, PID-13 (home) / PID-14 (work), PID-29/30.
+pub fn pid(ctx: &mut Context, entry: &Entry) -> Option<SegmentBuilder> {
+    let patient = entry.resource;
+    let mut seg = SegmentBuilder::new("PID");
+    seg.field(1, "0001");
+    let ids = patient_ids(patient, &ctx.header.sending_facility);
+    if ids.is_empty() {
+        ctx.error(
+            &entry.at("identifier"),
+            IssueCode::Required,
+            "The Patient has no identifier for PID-3 (患者ID).",
+        );
+        return None;
+    }
+    for id in ids {
+        seg.repetition(3, &[id, "", "", "", "PI"]);
+    }
+    for (i, name) in items(patient, "name").iter().enumerate() {
+        xpn(&mut seg, 5, i + 1, 1, name);
+    }
+    if let Some(birth) = s(patient, "birthDate") {
+        match ts(birth) {
+            Ok(t) => {
+                seg.field(7, &t);
+            }
+            Err(why) => ctx.warn(&entry.at("birthDate"), why),
+        }
+    }
+    let gender = match s(patient, "gender") {
+        Some("male") => "M",
+        Some("female") => "F",
+        Some("other") => "O",
+        Some(_) => "U",
+        None => "",
+    };
+    seg.field(8, gender);
+    for (i, address) in items(patient, "address").iter().enumerate() {
+        xad(&mut seg, 11, i + 1, address);
+    }
+    let (mut home, mut work) = (0, 0);
+    for point in items(patient, "telecom") {
+        if s(point, "use") == Some("work") {
+            work += 1;
+            xtn(&mut seg, 14, work, point);
+        } else {
+            home += 1;
+            xtn(&mut seg, 13, home, point);
+        }
+    }
+    if let Some(death) = s(patient, "deceasedDateTime") {
+        match ts(death) {
+            Ok(t) => {
+                seg.field(29, &t);
+            }
+            Err(why) => ctx.warn(&entry.at("deceasedDateTime"), why),
+        }
+    } else if let Some(flag) = patient.get("deceasedBoolean").and_then(Value::as_bool) {
+        seg.field(30, if flag { "Y" } else { "N" });
+    }
+    Some(seg)
+}
+
+/// The patient ids for PID-3: those of the sending facility's 患者番号 system, else those of any
+/// 患者番号 or Kakehashi patient-id system, else every identifier's value.
+fn patient_ids<'v>(patient: &'v Value, facility: &str) -> Vec<&'v str> {
+    let ids = items(patient, "identifier");
+    let own = format!("{PATIENT_ID_PREFIX}{facility}");
+    let pick = |keep: &dyn Fn(&str) -> bool| -> Vec<&'v str> {
+        ids.iter()
+            .filter(|i| keep(s(i, "system").unwrap_or_default()))
+            .filter_map(|i| s(i, "value"))
+            .collect()
+    };
+    let mut found = pick(&|system| system == own);
+    if found.is_empty() {
+        found = pick(&|system| {
+            system.starts_with(PATIENT_ID_PREFIX) || system.starts_with(LOCAL_PATIENT_ID_PREFIX)
+        });
+    }
+    if found.is_empty() {
+        found = pick(&|_| true);
+    }
+    found
+}
