@@ -39,7 +39,11 @@ fn forward(message: &Message, data_type: Option<&str>) -> (Vec<Value>, BTreeMap<
         .filter(|r| COMPARED.contains(&r["resourceType"].as_str().unwrap_or_default()))
         .map(|r| {
             (
-                format!("{}/{}", r["resourceType"].as_str().unwrap(), r["id"].as_str().unwrap()),
+                format!(
+                    "{}/{}",
+                    r["resourceType"].as_str().unwrap(),
+                    r["id"].as_str().unwrap()
+                ),
                 r.clone(),
             )
         })
@@ -64,7 +68,8 @@ fn round_trip(message: &Message, data_type: Option<&str>, what: &str) -> Vec<Str
     let mut second = BTreeMap::new();
     let mut texts = Vec::new();
     for out in &messages {
-        let back = Message::parse(&out.text).unwrap_or_else(|e| panic!("{what}: {e}\n{}", out.text));
+        let back =
+            Message::parse(&out.text).unwrap_or_else(|e| panic!("{what}: {e}\n{}", out.text));
         second.extend(forward(&back, Some(&out.data_type)).1);
         texts.push(out.text.clone());
     }
@@ -118,9 +123,16 @@ fn golden_fixtures_survive_the_round_trip() {
         if !round_tripped(&data_type) {
             continue;
         }
-        let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|f| f.path()).collect();
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|f| f.path())
+            .collect();
         files.sort();
-        for file in files.iter().filter(|f| f.extension().is_some_and(|e| e == "hl7")) {
+        for file in files
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "hl7"))
+        {
             let bytes = std::fs::read(file).unwrap();
             let parsed = parse_bytes(&bytes, &ParseOptions::default()).unwrap();
             for message in &parsed.batch.messages {

@@ -12,7 +12,10 @@ use crate::v2_to_fhir::datatypes::NAME_REPRESENTATION;
 
 /// A string member.
 pub fn s<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
-    value.get(key).and_then(Value::as_str).filter(|v| !v.is_empty())
+    value
+        .get(key)
+        .and_then(Value::as_str)
+        .filter(|v| !v.is_empty())
 }
 
 /// An array member's items (none when absent).
@@ -107,7 +110,13 @@ pub fn cwe_sub(seg: &mut SegmentBuilder, field: usize, rep: usize, comp: usize, 
 pub fn coding(seg: &mut SegmentBuilder, field: usize, rep: usize, coding: &Value) {
     seg.set(field, rep, 1, 1, s(coding, "code").unwrap_or_default())
         .set(field, rep, 2, 1, s(coding, "display").unwrap_or_default())
-        .set(field, rep, 3, 1, &s(coding, "system").map(system_name).unwrap_or_default());
+        .set(
+            field,
+            rep,
+            3,
+            1,
+            &s(coding, "system").map(system_name).unwrap_or_default(),
+        );
 }
 
 /// The first coding's code of a CodeableConcept with the given system (any system when `None`).
@@ -124,7 +133,11 @@ pub fn xpn(seg: &mut SegmentBuilder, field: usize, rep: usize, first: usize, nam
     let given = items(name, "given");
     let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_string();
     let (family, given1, given2) = match (s(name, "family"), given.is_empty()) {
-        (None, true) => (s(name, "text").unwrap_or_default().to_string(), String::new(), String::new()),
+        (None, true) => (
+            s(name, "text").unwrap_or_default().to_string(),
+            String::new(),
+            String::new(),
+        ),
         (family, _) => (
             family.unwrap_or_default().to_string(),
             text(given.first()),
@@ -163,7 +176,13 @@ pub fn xad(seg: &mut SegmentBuilder, field: usize, rep: usize, address: &Value) 
     for (c, line) in lines.iter().take(2).enumerate() {
         seg.set(field, rep, c + 1, 1, line.as_str().unwrap_or_default());
     }
-    for (c, key) in [(3, "city"), (4, "state"), (5, "postalCode"), (6, "country"), (8, "text")] {
+    for (c, key) in [
+        (3, "city"),
+        (4, "state"),
+        (5, "postalCode"),
+        (6, "country"),
+        (8, "text"),
+    ] {
         seg.set(field, rep, c, 1, s(address, key).unwrap_or_default());
     }
     let use_ = match s(address, "use") {
@@ -217,8 +236,13 @@ pub fn unit(seg: &mut SegmentBuilder, field: usize, quantity: &Value) {
     let unit = s(quantity, "unit");
     seg.set(field, 1, 1, 1, code.or(unit).unwrap_or_default());
     if code.is_some() {
-        seg.set(field, 1, 2, 1, unit.unwrap_or_default())
-            .set(field, 1, 3, 1, &s(quantity, "system").map(system_name).unwrap_or_default());
+        seg.set(field, 1, 2, 1, unit.unwrap_or_default()).set(
+            field,
+            1,
+            3,
+            1,
+            &s(quantity, "system").map(system_name).unwrap_or_default(),
+        );
     }
 }
 
@@ -232,11 +256,19 @@ mod tests {
         assert_eq!(ts("2016-08-21T16:15:23+09:00").unwrap(), "20160821161523");
         assert_eq!(ts("2016-08-21T07:15:23Z").unwrap(), "20160821161523");
         assert_eq!(ts("2016-08-20T22:15:23-09:00").unwrap(), "20160821161523");
-        assert_eq!(ts("2016-08-21T16:15:23.123+09:00").unwrap(), "20160821161523.123");
+        assert_eq!(
+            ts("2016-08-21T16:15:23.123+09:00").unwrap(),
+            "20160821161523.123"
+        );
         assert_eq!(ts("1979-11-01").unwrap(), "19791101");
         assert_eq!(ts("1979-11").unwrap(), "197911");
         assert_eq!(ts("1979").unwrap(), "1979");
-        for bad in ["1979-13-01", "2016-08-21T25:00:00+09:00", "x", "2016-08-21T16:15"] {
+        for bad in [
+            "1979-13-01",
+            "2016-08-21T25:00:00+09:00",
+            "x",
+            "2016-08-21T16:15",
+        ] {
             assert!(ts(bad).is_err(), "{bad}");
         }
     }
@@ -247,12 +279,27 @@ mod tests {
         let name = json!({"extension": [{"url": NAME_REPRESENTATION, "valueCode": "SYL"}],
             "use": "official", "family": "ヤマダ", "given": ["タロウ"]});
         xpn(&mut seg, 5, 1, 1, &name);
-        cwe(&mut seg, 6, 1, &json!({"coding": [
+        cwe(
+            &mut seg,
+            6,
+            1,
+            &json!({"coding": [
             {"system": "http://medis.or.jp/CodeSystem/master-HOT9", "code": "103835401", "display": "ムコダイン錠２５０ｍｇ"},
-            {"system": "urn:x", "code": "9"}]}));
+            {"system": "urn:x", "code": "9"}]}),
+        );
         cwe(&mut seg, 7, 1, &json!({"text": "自由記載"}));
-        xtn(&mut seg, 13, 1, &json!({"system": "phone", "value": "03-1234-5678", "use": "home"}));
-        xad(&mut seg, 11, 1, &json!({"postalCode": "1510071", "text": "東京都渋谷区", "use": "home"}));
+        xtn(
+            &mut seg,
+            13,
+            1,
+            &json!({"system": "phone", "value": "03-1234-5678", "use": "home"}),
+        );
+        xad(
+            &mut seg,
+            11,
+            1,
+            &json!({"postalCode": "1510071", "text": "東京都渋谷区", "use": "home"}),
+        );
         let text = seg.to_hl7(&Default::default());
         assert_eq!(
             text,

@@ -40,7 +40,11 @@ pub fn map(ctx: &mut Context, entry: &Entry) -> Vec<OutMessage> {
         return Vec::new();
     };
     let pv1 = pv1(ctx, entry, patient_class);
-    let structure = if trigger == "A03" { "ADT_A03" } else { "ADT_A01" };
+    let structure = if trigger == "A03" {
+        "ADT_A03"
+    } else {
+        "ADT_A01"
+    };
     let mut message = ctx.message("ADT", trigger, structure);
     message.push(ctx.evn()).push(pid).push(pv1);
     vec![OutMessage {
@@ -140,12 +144,24 @@ fn point_of_care(ctx: &Context, seg: &mut SegmentBuilder, location: &Value) {
 /// Writes an XCN (staff id ^ family ^ given ^ … ^ name type `L` ^ … ^ representation) for a reference
 /// to a Practitioner: its first identifier and first name; the reference's display when the
 /// Practitioner is not in the input.
-pub fn xcn(ctx: &Context, seg: &mut SegmentBuilder, field: usize, rep: usize, reference: Option<&Value>) {
+pub fn xcn(
+    ctx: &Context,
+    seg: &mut SegmentBuilder,
+    field: usize,
+    rep: usize,
+    reference: Option<&Value>,
+) {
     let Some(reference) = reference else {
         return;
     };
     let Some(practitioner) = ctx.resolve_element(Some(reference)) else {
-        seg.set(field, rep, 2, 1, s(reference, "display").unwrap_or_default());
+        seg.set(
+            field,
+            rep,
+            2,
+            1,
+            s(reference, "display").unwrap_or_default(),
+        );
         return;
     };
     let p = practitioner.resource;

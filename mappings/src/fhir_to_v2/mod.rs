@@ -42,8 +42,23 @@ pub fn to_v2(resources: &[Value], header: &Header) -> Result<Vec<OutMessage>, Ve
     }
 }
 
-/// Like [`to_v2`], with the information and warning issues of a successful mapping as well.
+/// Like [`to_v2`], with the information and warning issues of a successful mapping as well. An empty
+/// `header.sending_facility` is taken from the first Patient's 患者番号 system (JP Core
+/// `urn:oid:1.2.392.100495.20.3.51.1` + 医療機関コード), so the patient ids read back the same.
 pub fn convert(resources: &[Value], header: &Header) -> Converted {
+    let mut own = header.clone();
+    if own.sending_facility.is_empty() {
+        let probe = context::Context::new(resources, header);
+        if let Some(facility) = probe
+            .entries
+            .iter()
+            .filter(|e| e.kind() == "Patient")
+            .find_map(|e| patient::facility_of(e.resource))
+        {
+            own.sending_facility = facility;
+        }
+    }
+    let header = &own;
     let mut ctx = context::Context::new(resources, header);
     let mut messages = Vec::new();
     for index in 0..ctx.entries.len() {

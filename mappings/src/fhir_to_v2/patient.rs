@@ -44,7 +44,11 @@ pub fn pid_of(ctx: &mut Context, entry: &Entry, key: &str) -> Option<SegmentBuil
         return None;
     };
     if patient.kind() != "Patient" {
-        ctx.error(&entry.at(key), IssueCode::Value, "The reference does not name a Patient.");
+        ctx.error(
+            &entry.at(key),
+            IssueCode::Value,
+            "The reference does not name a Patient.",
+        );
         return None;
     }
     pid(ctx, &patient)
@@ -134,4 +138,13 @@ fn patient_ids<'v>(patient: &'v Value, facility: &str) -> Vec<&'v str> {
         found = pick(&|_| true);
     }
     found
+}
+
+/// The 10-digit 医療機関コード in a Patient's JP Core 患者番号 system, for MSH-4 when the caller gives
+/// no sending facility.
+pub fn facility_of(patient: &Value) -> Option<String> {
+    items(patient, "identifier").iter().find_map(|i| {
+        let code = s(i, "system")?.strip_prefix(PATIENT_ID_PREFIX)?;
+        (code.len() == 10 && code.bytes().all(|b| b.is_ascii_digit())).then(|| code.to_string())
+    })
 }

@@ -92,7 +92,14 @@ impl SegmentBuilder {
 
     /// Sets subcomponent `sub` of component `comp` of repetition `rep` of field `field` (all 1-based);
     /// an empty value sets nothing. MSH-1 and MSH-2 cannot be set (they are the delimiters).
-    pub fn set(&mut self, field: usize, rep: usize, comp: usize, sub: usize, value: &str) -> &mut Self {
+    pub fn set(
+        &mut self,
+        field: usize,
+        rep: usize,
+        comp: usize,
+        sub: usize,
+        value: &str,
+    ) -> &mut Self {
         if value.is_empty() || field == 0 || rep == 0 || comp == 0 || sub == 0 {
             return self;
         }
@@ -142,7 +149,11 @@ impl SegmentBuilder {
         self.fields
             .get(n.wrapping_sub(1))
             .and_then(|f| f.get(rep.wrapping_sub(1)))
-            .map(|r| r.iter().map(|c| c.first().cloned().unwrap_or_default()).collect())
+            .map(|r| {
+                r.iter()
+                    .map(|c| c.first().cloned().unwrap_or_default())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -156,7 +167,10 @@ impl SegmentBuilder {
             fields.nth(1);
         }
         let rest: Vec<String> = fields.map(|f| field_text(f, d)).collect();
-        let used = rest.iter().rposition(|f| !f.is_empty()).map_or(0, |i| i + 1);
+        let used = rest
+            .iter()
+            .rposition(|f| !f.is_empty())
+            .map_or(0, |i| i + 1);
         for f in &rest[..used] {
             out.push(d.field);
             out.push_str(f);
@@ -222,7 +236,10 @@ fn field_text(field: &FieldValue, d: &Delimiters) -> String {
 }
 
 fn join_trimmed(parts: &[String], delimiter: char) -> String {
-    let used = parts.iter().rposition(|p| !p.is_empty()).map_or(0, |i| i + 1);
+    let used = parts
+        .iter()
+        .rposition(|p| !p.is_empty())
+        .map_or(0, |i| i + 1);
     parts[..used].join(&delimiter.to_string())
 }
 
@@ -265,7 +282,9 @@ mod tests {
         let b = sample();
         let text = b.to_hl7();
         assert!(text.starts_with("MSH|^~\\&|KAKEHASHI|1319999999|||20161201093000||ADT^A08^ADT_A01|KH0001|P|2.5||||||~ISO IR87||ISO 2022-1994\r"));
-        assert!(text.contains("\rPID|0001||1000000001^^^^PI||山田^太郎^^^^^L^I~ヤマダ^タロウ^^^^^L^P|"));
+        assert!(
+            text.contains("\rPID|0001||1000000001^^^^PI||山田^太郎^^^^^L^I~ヤマダ^タロウ^^^^^L^P|")
+        );
         assert!(text.ends_with("TQ1|||1013044400000000&内服・経口・１日３回朝昼夕食後&JAMISDP01\r"));
         let parsed = Message::parse(&text).unwrap();
         assert_eq!(parsed, b.to_message());
