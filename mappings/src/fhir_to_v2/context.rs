@@ -157,14 +157,59 @@ impl<'a> Context<'a> {
         self.resolve(reference)
     }
 
-    /// Whether any other mapped resource of the input refers to this Patient.
-    pub fn is_referenced(&self, patient: &Entry) -> bool {
+    /// Whether another resource of the input refers to this one through one of `keys` (`subject`,
+    /// `patient` for a Patient; `encounter` for an Encounter).
+    pub fn is_referenced(&self, target: &Entry, keys: &[&str]) -> bool {
+        let own = target.reference();
         self.entries.iter().any(|e| {
-            ["subject", "patient"].iter().any(|k| {
-                self.resolve_element(e.resource.get(*k))
-                    .is_some_and(|p| p.reference() == patient.reference())
-            }) && e.kind() != "Patient"
+            e.reference() != own
+                && keys.iter().any(|k| {
+                    self.resolve_element(e.resource.get(*k))
+                        .is_some_and(|p| p.reference() == own)
+                })
         })
+    }
+
+    /// The Patient a resource is about (`subject` or `patient`): its `Type/id` when it is in the input,
+    /// else the reference as written.
+    pub fn patient_key(&self, entry: &Entry) -> String {
+        let element = entry
+            .resource
+            .get("subject")
+            .or_else(|| entry.resource.get("patient"));
+        match self.resolve_element(element) {
+            Some(p) => p.reference(),
+            None => element
+                .and_then(|e| e.get("reference"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        }
+    }
+
+    /// The resources of the entry's type about the entry's patient, in input order.
+    pub fn same_patient(&self, entry: &Entry) -> Vec<Entry<'a>> {
+        let key = self.patient_key(entry);
+        self.of_kind(entry.kind())
+            .into_iter()
+            .filter(|e| self.patient_key(e) == key)
+            .collect()
+    }
+
+    /// Whether the entry is the first of its type about its patient.
+    pub fn first_of_patient(&self, entry: &Entry) -> bool {
+        self.same_patient(entry)
+            .first()
+            .is_some_and(|first| first.position == entry.position)
+    }
+
+    /// The entries of one resource type.
+    pub fn of_kind(&self, kind: &str) -> Vec<Entry<'a>> {
+        self.entries
+            .iter()
+            .filter(|e| e.kind() == kind)
+            .cloned()
+            .collect()
     }
 
     pub fn info(&mut self, position: &str, message: impl Into<String>) {

@@ -20,6 +20,8 @@
 //! - Codes: `coding[0]` → CWE-1/2/3, `coding[1]` → CWE-4/5/6, the system written with its v2 name
 //!   (`v2_to_fhir::coding::v2_name`); a system with no v2 name is written as its URI with a warning.
 
+mod allergy;
+mod condition;
 mod context;
 pub mod datatypes;
 mod encounter;
@@ -69,11 +71,26 @@ pub fn convert(resources: &[Value], header: &Header) -> Converted {
             .and_then(Value::as_str)
             .unwrap_or_default();
         let produced = match kind {
-            "Patient" if !ctx.is_referenced(&entry) => patient::map(&mut ctx, &entry),
-            "Patient" | "Practitioner" | "PractitionerRole" | "Location" | "Organization"
-            | "Specimen" | "Medication" => continue,
+            "Patient" if !ctx.is_referenced(&entry, &["subject", "patient"]) => {
+                patient::map(&mut ctx, &entry)
+            }
+            "Encounter" if !ctx.is_referenced(&entry, &["encounter"]) => {
+                encounter::map(&mut ctx, &entry)
+            }
+            "Patient" | "Encounter" | "Practitioner" | "PractitionerRole" | "Location"
+            | "Organization" | "Specimen" | "Medication" => continue,
             "MessageHeader" | "Provenance" => continue,
-            "Encounter" => encounter::map(&mut ctx, &entry),
+            "AllergyIntolerance" | "Condition" => {
+                // One message per patient with every record of it, as SS-MIX2 stores them.
+                if !ctx.first_of_patient(&entry) {
+                    continue;
+                }
+                if kind == "AllergyIntolerance" {
+                    allergy::map(&mut ctx, &entry)
+                } else {
+                    condition::map(&mut ctx, &entry)
+                }
+            }
             _ => {
                 ctx.info(
                     &entry.position,
