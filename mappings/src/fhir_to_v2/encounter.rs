@@ -169,14 +169,33 @@ pub fn xcn(
         seg.set(field, rep, 1, 1, id);
     }
     if let Some(name) = items(p, "name").first() {
-        // XCN-2..7 are XPN-1..6 shifted by one; XCN-10 is the name type, XCN-15 the representation.
-        let mut scratch = SegmentBuilder::new("XCN");
-        xpn(&mut scratch, 1, 1, 1, name);
-        let parts = scratch.values(1, 1);
-        for (c, value) in parts.iter().enumerate().take(6) {
-            seg.set(field, rep, c + 2, 1, value);
-        }
-        seg.set(field, rep, 10, 1, parts.get(6).map_or("", String::as_str))
-            .set(field, rep, 15, 1, parts.get(7).map_or("", String::as_str));
+        xcn_name(seg, field, rep, name);
     }
+}
+
+/// Writes a Practitioner as an XCN with one repetition per name (the staff id in the first), as JAHIS
+/// orders name a doctor in kanji and kana.
+pub fn xcn_all(seg: &mut SegmentBuilder, field: usize, practitioner: &Value) {
+    let id = items(practitioner, "identifier")
+        .first()
+        .and_then(|i| s(i, "value"))
+        .unwrap_or_default();
+    let names = items(practitioner, "name");
+    let first = seg.repetitions(field) + 1;
+    seg.set(field, first, 1, 1, id);
+    for (i, name) in names.iter().enumerate() {
+        xcn_name(seg, field, first + i, name);
+    }
+}
+
+/// XCN-2..7 (XPN-1..6 shifted by one), XCN-10 name type, XCN-15 representation.
+fn xcn_name(seg: &mut SegmentBuilder, field: usize, rep: usize, name: &Value) {
+    let mut scratch = SegmentBuilder::new("XCN");
+    xpn(&mut scratch, 1, 1, 1, name);
+    let parts = scratch.values(1, 1);
+    for (c, value) in parts.iter().enumerate().take(6) {
+        seg.set(field, rep, c + 2, 1, value);
+    }
+    seg.set(field, rep, 10, 1, parts.get(6).map_or("", String::as_str))
+        .set(field, rep, 15, 1, parts.get(7).map_or("", String::as_str));
 }

@@ -25,6 +25,7 @@ mod condition;
 mod context;
 pub mod datatypes;
 mod encounter;
+mod medication_request;
 mod patient;
 
 pub use context::{Converted, Header, OutMessage};
@@ -80,6 +81,7 @@ pub fn convert(resources: &[Value], header: &Header) -> Converted {
             "Patient" | "Encounter" | "Practitioner" | "PractitionerRole" | "Location"
             | "Organization" | "Specimen" | "Medication" => continue,
             "MessageHeader" | "Provenance" => continue,
+            "MedicationRequest" => medication_request::map(&mut ctx, &entry),
             "AllergyIntolerance" | "Condition" => {
                 // One message per patient with every record of it, as SS-MIX2 stores them.
                 if !ctx.first_of_patient(&entry) {
