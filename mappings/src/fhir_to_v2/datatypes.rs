@@ -80,8 +80,10 @@ fn cwe_parts(concept: &Value) -> [[String; 3]; 2] {
             s(coding, "system").map(system_name).unwrap_or_default(),
         ];
     }
+    // `text` stands in for a missing display, unless it is the code itself (what `v2_to_fhir` writes
+    // for an OBX-3 without a name).
     if parts[0][1].is_empty() && parts[1][1].is_empty() {
-        if let Some(text) = s(concept, "text") {
+        if let Some(text) = s(concept, "text").filter(|t| *t != parts[0][0]) {
             parts[0][1] = text.to_string();
         }
     }

@@ -26,6 +26,7 @@ mod context;
 pub mod datatypes;
 mod encounter;
 mod medication_request;
+mod observation;
 mod patient;
 
 pub use context::{Converted, Header, OutMessage};
@@ -72,16 +73,26 @@ pub fn convert(resources: &[Value], header: &Header) -> Converted {
             .and_then(Value::as_str)
             .unwrap_or_default();
         let produced = match kind {
-            "Patient" if !ctx.is_referenced(&entry, &["subject", "patient"]) => {
-                patient::map(&mut ctx, &entry)
-            }
+            "Patient" if patient::needs_own_message(&ctx, &entry) => patient::map(&mut ctx, &entry),
             "Encounter" if !ctx.is_referenced(&entry, &["encounter"]) => {
                 encounter::map(&mut ctx, &entry)
             }
-            "Patient" | "Encounter" | "Practitioner" | "PractitionerRole" | "Location"
-            | "Organization" | "Specimen" | "Medication" => continue,
+            "Patient" | "Encounter" | "Practitioner" | "DiagnosticReport" | "ServiceRequest"
+            | "PractitionerRole" | "Location" | "Organization" | "Specimen" | "Medication" => {
+                continue
+            }
             "MessageHeader" | "Provenance" => continue,
             "MedicationRequest" => medication_request::map(&mut ctx, &entry),
+            "Observation" if observation::is_lab(entry.resource) => {
+                observation::map(&mut ctx, &entry)
+            }
+            "Observation" => {
+                // Goes into the patient's ADT^A08; without a Patient in the input that is an error.
+                if ctx.resolve_element(entry.resource.get("subject")).is_none() {
+                    patient::pid_of(&mut ctx, &entry, "subject");
+                }
+                continue;
+            }
             "AllergyIntolerance" | "Condition" => {
                 // One message per patient with every record of it, as SS-MIX2 stores them.
                 if !ctx.first_of_patient(&entry) {

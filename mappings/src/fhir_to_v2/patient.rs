@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::context::{Context, Entry, OutMessage};
 use super::datatypes::{items, s, ts, xad, xpn, xtn};
+use super::observation::{is_lab, obx};
 use crate::hl7v2::SegmentBuilder;
 use crate::IssueCode;
 
@@ -14,7 +15,23 @@ const PATIENT_ID_PREFIX: &str = "urn:oid:1.2.392.100495.20.3.51.1";
 /// The system `v2_to_fhir` gives patient ids of a facility without a 医療機関コード.
 const LOCAL_PATIENT_ID_PREFIX: &str = "urn:kakehashi:hl7v2:patient-id:";
 
-/// ADT^A08 for a Patient no other resource refers to.
+/// The Observations of a patient that go into its ADT^A08 (not laboratory results).
+fn own_observations<'a>(ctx: &Context<'a>, patient: &Entry) -> Vec<Entry<'a>> {
+    ctx.of_kind("Observation")
+        .into_iter()
+        .filter(|o| !is_lab(o.resource))
+        .filter(|o| ctx.patient_key(o) == patient.reference())
+        .collect()
+}
+
+/// Whether a Patient gets an ADT^A08: when nothing else of the input refers to it, or when it has
+/// Observations of its own (ADT-00 OBX: 身長, 体重, 血液型).
+pub fn needs_own_message(ctx: &Context, patient: &Entry) -> bool {
+    !ctx.is_referenced(patient, &["subject", "patient"])
+        || !own_observations(ctx, patient).is_empty()
+}
+
+/// ADT^A08 for a Patient (`needs_own_message`), with an OBX per Observation of its own.
 pub fn map(ctx: &mut Context, entry: &Entry) -> Vec<OutMessage> {
     let Some(pid) = pid(ctx, entry) else {
         return Vec::new();
@@ -23,6 +40,10 @@ pub fn map(ctx: &mut Context, entry: &Entry) -> Vec<OutMessage> {
     let mut pv1 = SegmentBuilder::new("PV1");
     pv1.field(1, "0001").field(2, "N");
     message.push(ctx.evn()).push(pid).push(pv1);
+    for (i, observation) in own_observations(ctx, entry).iter().enumerate() {
+        let (obx, _) = obx(ctx, observation, i + 1, false, None);
+        message.push(obx);
+    }
     vec![OutMessage {
         data_type: "ADT-00".into(),
         text: message.to_hl7(),
