@@ -26,7 +26,7 @@ pub fn map(ctx: &mut Context, entry: &Entry) -> Vec<OutMessage> {
     };
     let conditions = ctx.same_patient(entry);
     let mut message = ctx.message("PPR", "ZD1", "PPR_ZD1");
-    message.push(pid);
+    message.push_all(pid);
     if let Some(encounter) = conditions
         .iter()
         .find_map(|c| ctx.resolve_element(c.resource.get("encounter")))

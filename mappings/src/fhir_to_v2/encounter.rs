@@ -16,37 +16,132 @@ use crate::IssueCode;
 /// JAMI SS-MIX2 診療科コード, written without a system name as SS-MIX2 senders do.
 const DEPARTMENT_SYSTEM: &str = "http://jami.jp/SS-MIX2/CodeSystem/ClinicalDepartment";
 
+/// The ADT event an Encounter's state stands for: trigger, structure, SS-MIX2 data type.
+fn event(encounter: &Value) -> Option<(&'static str, &'static str, &'static str)> {
+    let class = encounter.get("class").and_then(|c| s(c, "code"))?;
+    if matches!(class, "AMB" | "EMER") {
+        return Some(("A04", "ADT_A01", "ADT-12"));
+    }
+    if class != "IMP" {
+        return None;
+    }
+    let (current, _) = locations(encounter);
+    let location_status = current.and_then(|l| s(l, "status"));
+    let period = current.and_then(|l| l.get("period"));
+    let (start, end) = (
+        period.and_then(|p| s(p, "start")).is_some(),
+        period.and_then(|p| s(p, "end")).is_some(),
+    );
+    Some(match (s(encounter, "status"), location_status) {
+        (Some("planned"), _) => ("A14", "ADT_A05", "ADT-21"),
+        (Some("cancelled"), Some("planned")) => ("A27", "ADT_A21", "ADT-21"),
+        (Some("cancelled"), _) => ("A11", "ADT_A09", "ADT-22"),
+        (Some("onleave"), _) => ("A21", "ADT_A21", "ADT-31"),
+        (Some("finished"), _) => ("A03", "ADT_A03", "ADT-52"),
+        (Some("arrived"), _) => ("A01", "ADT_A01", "ADT-22"),
+        (_, Some("planned")) if end && !start => ("A16", "ADT_A16", "ADT-51"),
+        (_, Some("planned")) => ("A15", "ADT_A16", "ADT-41"),
+        (_, _) if start && items(encounter, "location").len() > 1 => ("A02", "ADT_A02", "ADT-42"),
+        (_, _) if start => ("A22", "ADT_A21", "ADT-32"),
+        _ => ("A54", "ADT_A54", "ADT-01"),
+    })
+}
+
+/// The current location entry (the last one not `completed`) and the one left (a `completed` one).
+fn locations(encounter: &Value) -> (Option<&Value>, Option<&Value>) {
+    let list = items(encounter, "location");
+    let current = list
+        .iter()
+        .rev()
+        .find(|l| s(l, "status") != Some("completed"))
+        .or(list.last());
+    let prior = list.iter().find(|l| s(l, "status") == Some("completed"));
+    (current, prior)
+}
+
+/// The ADT message of an Encounter that no other resource of the input refers to. Its state picks the
+/// event (`event`): ambulatory → A04; inpatient arrived → A01, finished → A03, planned → A14, on leave
+/// → A21, cancelled → A11 / A27, in progress with a planned location → A15 / A16, after a move → A02 /
+/// A22, else A54; the times go where `v2_to_fhir` reads them for that event (PV1-44/45, PV2-8/9/47,
+/// EVN-6).
 pub fn map(ctx: &mut Context, entry: &Entry) -> Vec<OutMessage> {
     let encounter = entry.resource;
-    let class = encounter.get("class").and_then(|c| s(c, "code"));
-    let (patient_class, trigger, data_type) = match (class, s(encounter, "status")) {
-        (Some("AMB"), _) => ("O", "A04", "ADT-12"),
-        (Some("EMER"), _) => ("E", "A04", "ADT-12"),
-        (Some("IMP"), Some("finished")) => ("I", "A03", "ADT-52"),
-        (Some("IMP"), _) => ("I", "A01", "ADT-22"),
-        (other, _) => {
-            ctx.error(
-                &entry.at("class"),
-                IssueCode::NotSupported,
-                format!(
-                    "Encounter.class '{}' has no SS-MIX2 ADT event (AMB, EMER, IMP are mapped).",
-                    other.unwrap_or_default()
-                ),
-            );
-            return Vec::new();
-        }
+    let Some((trigger, structure, data_type)) = event(encounter) else {
+        let class = encounter.get("class").and_then(|c| s(c, "code"));
+        ctx.error(
+            &entry.at("class"),
+            IssueCode::NotSupported,
+            format!(
+                "Encounter.class '{}' has no SS-MIX2 ADT event (AMB, EMER, IMP are mapped).",
+                class.unwrap_or_default()
+            ),
+        );
+        return Vec::new();
     };
     let Some(pid) = pid_of(ctx, entry, "subject") else {
         return Vec::new();
     };
-    let pv1 = pv1(ctx, entry, patient_class);
-    let structure = if trigger == "A03" {
-        "ADT_A03"
-    } else {
-        "ADT_A01"
+    let class = match encounter.get("class").and_then(|c| s(c, "code")) {
+        Some("AMB") => "O",
+        Some("EMER") => "E",
+        _ => "I",
     };
+    let mut pv1 = pv1(ctx, entry, class);
+    let mut pv2 = SegmentBuilder::new("PV2");
+    let mut evn = ctx.evn();
+    let (current, prior) = locations(encounter);
+    let location_time = |key: &str| {
+        current
+            .and_then(|l| l.get("period"))
+            .and_then(|p| s(p, key))
+            .and_then(|t| ts(t).ok())
+            .unwrap_or_default()
+    };
+    let period_time = |key: &str| {
+        encounter
+            .get("period")
+            .and_then(|p| s(p, key))
+            .and_then(|t| ts(t).ok())
+            .unwrap_or_default()
+    };
+    match data_type {
+        "ADT-21" => {
+            let planned_in = location_time("start");
+            pv2.field(8, &planned_in).field(9, &period_time("end"));
+            pv1.clear(45);
+            if period_time("start") == planned_in {
+                pv1.clear(44);
+            }
+        }
+        "ADT-41" => {
+            pv2.field(8, &location_time("start"));
+        }
+        "ADT-51" => {
+            let planned_out = location_time("end");
+            pv2.field(9, &planned_out);
+            if period_time("end") == planned_out {
+                pv1.clear(45);
+            }
+        }
+        "ADT-31" => {
+            evn.field(6, &location_time("start"));
+            pv2.set(47, 1, 1, 1, &location_time("end"));
+        }
+        "ADT-32" | "ADT-42" => {
+            evn.field(6, &location_time("start"));
+        }
+        _ => {}
+    }
+    if data_type == "ADT-42" {
+        if let Some(prior) = prior {
+            point_of_care(ctx, &mut pv1, 6, prior);
+        }
+    }
     let mut message = ctx.message("ADT", trigger, structure);
-    message.push(ctx.evn()).push(pid).push(pv1);
+    message.push(evn).push_all(pid).push(pv1);
+    if pv2.repetitions(8) + pv2.repetitions(9) + pv2.repetitions(47) > 0 {
+        message.push(pv2);
+    }
     vec![OutMessage {
         data_type: data_type.into(),
         text: message.to_hl7(),
@@ -58,8 +153,8 @@ pub fn pv1(ctx: &mut Context, entry: &Entry, patient_class: &str) -> SegmentBuil
     let encounter = entry.resource;
     let mut seg = SegmentBuilder::new("PV1");
     seg.field(1, "0001").field(2, patient_class);
-    if let Some(location) = items(encounter, "location").first() {
-        point_of_care(ctx, &mut seg, location);
+    if let (Some(location), _) = locations(encounter) {
+        point_of_care(ctx, &mut seg, 3, location);
     }
     for participant in items(encounter, "participant") {
         let role = items(participant, "type")
@@ -115,14 +210,14 @@ pub fn pv1(ctx: &mut Context, entry: &Entry, patient_class: &str) -> SegmentBuil
 }
 
 /// PV1-3 病棟^病室^病床 from the Location an Encounter.location names and the ones it is `partOf`.
-fn point_of_care(ctx: &Context, seg: &mut SegmentBuilder, location: &Value) {
+fn point_of_care(ctx: &Context, seg: &mut SegmentBuilder, field: usize, location: &Value) {
     let mut current = ctx.resolve_element(location.get("location"));
     if current.is_none() {
         let display = location
             .get("location")
             .and_then(|l| s(l, "display"))
             .unwrap_or_default();
-        seg.component(3, 1, display);
+        seg.component(field, 1, display);
         return;
     }
     let mut depth = 0;
@@ -132,7 +227,7 @@ fn point_of_care(ctx: &Context, seg: &mut SegmentBuilder, location: &Value) {
             Some("bd") => 3,
             _ => 1,
         };
-        seg.component(3, level, s(place.resource, "name").unwrap_or_default());
+        seg.component(field, level, s(place.resource, "name").unwrap_or_default());
         depth += 1;
         if depth > 3 {
             break;

@@ -88,7 +88,7 @@ pub fn map(ctx: &mut Context, entry: &Entry) -> Vec<OutMessage> {
     };
     group.sort_by_key(|e| (number(e, RP_NUMBER), number(e, ORDER_IN_RP)));
     let mut message = ctx.message("RDE", "O11", "RDE_O11");
-    message.push(pid);
+    message.push_all(pid);
     for request in &group {
         for segment in order(ctx, request) {
             message.push(segment);

@@ -93,16 +93,13 @@ pub fn convert(resources: &[Value], header: &Header) -> Converted {
                 }
                 continue;
             }
-            "AllergyIntolerance" | "Condition" => {
-                // One message per patient with every record of it, as SS-MIX2 stores them.
+            "AllergyIntolerance" => allergy::map(&mut ctx, &entry),
+            "Condition" => {
+                // One message per patient with every condition of it, as SS-MIX2 stores them.
                 if !ctx.first_of_patient(&entry) {
                     continue;
                 }
-                if kind == "AllergyIntolerance" {
-                    allergy::map(&mut ctx, &entry)
-                } else {
-                    condition::map(&mut ctx, &entry)
-                }
+                condition::map(&mut ctx, &entry)
             }
             _ => {
                 ctx.info(

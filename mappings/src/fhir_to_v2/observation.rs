@@ -77,7 +77,7 @@ pub fn map(ctx: &mut Context, entry: &Entry) -> Vec<OutMessage> {
         }
     }
     let mut message = ctx.message("OUL", "R22", "OUL_R22");
-    message.push(pid);
+    message.push_all(pid);
     let specimen = ctx.resolve_element(entry.resource.get("specimen"));
     let mut spm = SegmentBuilder::new("SPM");
     spm.field(1, "1");

@@ -47,6 +47,12 @@ impl MessageBuilder {
         self
     }
 
+    /// Appends segments.
+    pub fn push_all(&mut self, segments: Vec<SegmentBuilder>) -> &mut Self {
+        self.segments.extend(segments);
+        self
+    }
+
     pub fn segments(&self) -> &[SegmentBuilder] {
         &self.segments
     }
@@ -110,6 +116,14 @@ impl SegmentBuilder {
         let r = grow(f, rep);
         let c = grow(r, comp);
         *grow(c, sub) = value.to_string();
+        self
+    }
+
+    /// Empties field `n`.
+    pub fn clear(&mut self, n: usize) -> &mut Self {
+        if let Some(f) = self.fields.get_mut(n.wrapping_sub(1)) {
+            f.clear();
+        }
         self
     }
 
