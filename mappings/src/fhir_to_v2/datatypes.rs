@@ -36,7 +36,7 @@ pub fn ts(value: &str) -> Result<String, String> {
         if !matches!(digits.len(), 4 | 6 | 8) || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
-        let _ = date_only_ok(value).ok_or_else(bad)?;
+        date_only_ok(value).ok_or_else(bad)?;
         return Ok(digits);
     };
     let parsed = DateTime::parse_from_rfc3339(value).map_err(|_| bad())?;
