@@ -79,7 +79,13 @@ pub fn convert(resources: &[Value], header: &Header) -> Converted {
             .unwrap_or_default();
         let produced = match kind {
             "Patient" if patient::needs_own_message(&ctx, &entry) => patient::map(&mut ctx, &entry),
-            "Encounter" if !ctx.is_referenced(&entry, &["encounter"]) => {
+            // An Encounter a Condition refers to is the PV1 of that PPR^ZD1.
+            "Encounter"
+                if !ctx.of_kind("Condition").iter().any(|c| {
+                    ctx.resolve_element(c.resource.get("encounter"))
+                        .is_some_and(|e| e.reference() == entry.reference())
+                }) =>
+            {
                 encounter::map(&mut ctx, &entry)
             }
             "Patient" | "Encounter" | "Practitioner" | "DiagnosticReport" | "ServiceRequest"
