@@ -216,7 +216,7 @@ const OBX_4_LOST: &str =
 
 /// The data types whose fixtures must survive (issue #5 step 3).
 fn round_tripped(data_type: &str) -> bool {
-    data_type.starts_with("ADT-") || matches!(data_type, "PPR-01" | "OMP-01" | "OML-11")
+    data_type.starts_with("ADT-") || matches!(data_type, "PPR-01" | "OMP-01" | "OMP-02" | "OML-11")
 }
 
 /// Every golden fixture, of any data type, maps back to messages that parse and map again without

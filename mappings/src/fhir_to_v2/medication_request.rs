@@ -7,7 +7,10 @@
 //! ORC-29 / RXE-21 / RXE-27 from the categories, RXE-2 drug (HOT9 / YJ), RXE-3/5 dose, RXE-7 調剤指示,
 //! RXE-10/11 調剤量, RXE-12, RXE-15 処方箋番号, RXE-19 1日量, TQ1-3 用法 (JAMI code in the subcomponents),
 //! TQ1-6 日数, TQ1-7/8 period of use, TQ1-11 / TQ1-14 頓用, RXR-1/2/4 route, site, method.
-//! Injections (JP_MedicationRequest_Injection, OMP-02) are not written back yet.
+//! Injections (JP_MedicationRequest_Injection) → RDE^O11 of OMP-02: RXE-2 注射種別 (JHSI0002) from the
+//! categories, the contained JP_Medication's form → RXE-6 and ingredients → RXC (RXC-1 `B` 主剤 for the
+//! first, `A` 副剤 for the others: FHIR does not keep which was which), rateQuantity → RXE-23/24, the
+//! contained BodyStructure → RXR-2 / RXR-6, the line extension → RXR-5.
 
 use serde_json::Value;
 
@@ -30,6 +33,10 @@ const INSTRUCTION_FOR_DISPENSE: &str = "http://jpfhir.jp/fhir/core/Extension/Str
 const EXPECTED_REPEAT_COUNT: &str = "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/JP_MedicationRequest_DispenseRequest_ExpectedRepeatCount";
 const PERIOD_OF_USE: &str =
     "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/JP_MedicationDosage_PeriodOfUse";
+const LINE: &str =
+    "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/JP_MedicationDosage_Line";
+const BODY_SITE: &str = "http://hl7.org/fhir/StructureDefinition/bodySite";
+const MERIT9_FORM: &str = "http://jpfhir.jp/fhir/core/CodeSystem/JP_MedicationFormMERIT9_CS";
 const JAMI_BODY_SITE: &str = "http://jami.jp/CodeSystem/MedicationBodySiteExternal";
 const INJECTION_PROFILE: &str =
     "http://jpfhir.jp/fhir/core/StructureDefinition/JP_MedicationRequest_Injection";
@@ -39,6 +46,23 @@ fn identifier<'v>(mr: &'v Value, system: &str) -> Option<&'v str> {
         .iter()
         .find(|i| s(i, "system") == Some(system))
         .and_then(|i| s(i, "value"))
+}
+
+/// The `#id` a Dosage.site's bodySite extension names.
+fn site_structure(site: &Value) -> Option<&str> {
+    items(site, "extension")
+        .iter()
+        .find(|e| s(e, "url") == Some(BODY_SITE))
+        .and_then(|e| e.get("valueReference"))
+        .and_then(|r| s(r, "reference"))
+}
+
+/// The contained resource a local reference (`#medication`) names.
+fn contained<'v>(resource: &'v Value, reference: Option<&str>) -> Option<&'v Value> {
+    let id = reference?.strip_prefix('#')?;
+    items(resource, "contained")
+        .iter()
+        .find(|c| s(c, "id") == Some(id))
 }
 
 fn is_injection(mr: &Value) -> bool {
@@ -59,20 +83,15 @@ fn order_key(ctx: &Context, entry: &Entry) -> (String, String) {
     )
 }
 
-/// One RDE^O11 per patient and order number, written for the first request of it.
+/// One RDE^O11 per patient, order number and kind (prescription OMP-01 / injection OMP-02), written
+/// for the first request of it.
 pub fn map(ctx: &mut Context, entry: &Entry) -> Vec<OutMessage> {
-    if is_injection(entry.resource) {
-        ctx.info(
-            &entry.position,
-            "An injection order (JP_MedicationRequest_Injection) is not mapped to HL7 v2 (yet); it was skipped.",
-        );
-        return Vec::new();
-    }
+    let injection = is_injection(entry.resource);
     let key = order_key(ctx, entry);
     let mut group: Vec<Entry> = ctx
         .of_kind("MedicationRequest")
         .into_iter()
-        .filter(|e| !is_injection(e.resource) && order_key(ctx, e) == key)
+        .filter(|e| is_injection(e.resource) == injection && order_key(ctx, e) == key)
         .collect();
     if group.first().map(|e| e.position.as_str()) != Some(entry.position.as_str()) {
         return Vec::new();
@@ -90,18 +109,18 @@ pub fn map(ctx: &mut Context, entry: &Entry) -> Vec<OutMessage> {
     let mut message = ctx.message("RDE", "O11", "RDE_O11");
     message.push_all(pid);
     for request in &group {
-        for segment in order(ctx, request) {
+        for segment in order(ctx, request, injection) {
             message.push(segment);
         }
     }
     vec![OutMessage {
-        data_type: "OMP-01".into(),
+        data_type: if injection { "OMP-02" } else { "OMP-01" }.into(),
         text: message.to_hl7(),
     }]
 }
 
 /// ORC, RXE, TQ1, RXR of one request.
-fn order(ctx: &mut Context, entry: &Entry) -> Vec<SegmentBuilder> {
+fn order(ctx: &mut Context, entry: &Entry, injection: bool) -> Vec<SegmentBuilder> {
     let mr = entry.resource;
     let mut orc = SegmentBuilder::new("ORC");
     let (control, status) = match s(mr, "status") {
@@ -154,7 +173,10 @@ fn order(ctx: &mut Context, entry: &Entry) -> Vec<SegmentBuilder> {
             .and_then(|c| s(c, "system"));
         match system {
             Some(ORDER_TYPE) => cwe(&mut orc, 29, 1, category),
-            Some(sys) if sys.ends_with("JHSP0003") => cwe(&mut rxe, 27, 1, category),
+            Some(sys) if sys.ends_with("JHSP0003") || sys.ends_with("JHSI0009") => {
+                cwe(&mut rxe, 27, 1, category)
+            }
+            Some(sys) if injection && sys.ends_with("JHSI0002") => cwe(&mut rxe, 2, 1, category),
             Some(MERIT9_CATEGORY) => {
                 let rep = rxe.repetitions(21) + 1;
                 cwe(&mut rxe, 21, rep, category);
@@ -182,6 +204,10 @@ fn order(ctx: &mut Context, entry: &Entry) -> Vec<SegmentBuilder> {
         if let Some(dose) = dr.get("doseQuantity") {
             rxe.field(3, &quantity_value(dose).unwrap_or_default());
             unit(&mut rxe, 5, dose);
+        }
+        if let Some(rate) = dr.get("rateQuantity") {
+            rxe.field(23, &quantity_value(rate).unwrap_or_default());
+            unit(&mut rxe, 24, rate);
         }
         if let Some(numerator) = dr.get("rateRatio").and_then(|r| r.get("numerator")) {
             rxe.component(19, 1, &quantity_value(numerator).unwrap_or_default());
@@ -241,18 +267,70 @@ fn order(ctx: &mut Context, entry: &Entry) -> Vec<SegmentBuilder> {
         cwe(&mut rxr, 1, 1, route);
     }
     if let Some(site) = dosage.get("site") {
-        cwe(&mut rxr, 2, 1, site);
-        if items(site, "coding").first().and_then(|c| s(c, "system")) == Some(JAMI_BODY_SITE) {
-            rxr.set(2, 1, 3, 1, "JAMISDP01");
+        match contained(mr, site_structure(site)) {
+            Some(body) => {
+                if let Some(location) = body.get("location") {
+                    cwe(&mut rxr, 2, 1, location);
+                }
+                if let Some(qualifier) = items(body, "locationQualifier").first() {
+                    cwe(&mut rxr, 6, 1, qualifier);
+                }
+            }
+            None => {
+                cwe(&mut rxr, 2, 1, site);
+                if items(site, "coding").first().and_then(|c| s(c, "system"))
+                    == Some(JAMI_BODY_SITE)
+                {
+                    rxr.set(2, 1, 3, 1, "JAMISDP01");
+                }
+            }
         }
     }
     if let Some(method) = dosage.get("method") {
         cwe(&mut rxr, 4, 1, method);
     }
+    if let Some(line) = items(&dosage, "extension")
+        .iter()
+        .find(|e| s(e, "url") == Some(LINE))
+        .and_then(|e| e.get("valueCodeableConcept"))
+    {
+        cwe(&mut rxr, 5, 1, line);
+    }
+    let mut rxcs = Vec::new();
+    if injection {
+        if let Some(medication) = contained(
+            mr,
+            mr.get("medicationReference")
+                .and_then(|r| s(r, "reference")),
+        ) {
+            if let Some(form) = medication.get("form") {
+                cwe(&mut rxe, 6, 1, form);
+                if items(form, "coding").first().and_then(|c| s(c, "system")) == Some(MERIT9_FORM) {
+                    rxe.set(6, 1, 3, 1, "MR9P");
+                }
+            }
+            for (i, ingredient) in items(medication, "ingredient").iter().enumerate() {
+                let mut rxc = SegmentBuilder::new("RXC");
+                rxc.field(1, if i == 0 { "B" } else { "A" });
+                if let Some(item) = ingredient.get("itemCodeableConcept") {
+                    cwe(&mut rxc, 2, 1, item);
+                }
+                if let Some(n) = ingredient
+                    .get("strength")
+                    .and_then(|st| st.get("numerator"))
+                {
+                    rxc.field(3, &quantity_value(n).unwrap_or_default());
+                    unit(&mut rxc, 4, n);
+                }
+                rxcs.push(rxc);
+            }
+        }
+    }
     let mut segments = vec![orc, rxe, tq1];
-    if rxr.repetitions(1) + rxr.repetitions(2) + rxr.repetitions(4) > 0 {
+    if (1..=6).map(|f| rxr.repetitions(f)).sum::<usize>() > 0 {
         segments.push(rxr);
     }
+    segments.extend(rxcs);
     segments
 }
 
