@@ -195,3 +195,52 @@ fn resources_that_cannot_be_written_in_v2_exit_65() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn several_records_become_several_messages_one_after_another() {
+    let patient = serde_json::json!({"resourceType": "Patient", "id": "p1",
+        "identifier": [{"system": "urn:oid:1.2.392.100495.20.3.51.11319999999", "value": "1000000001"}],
+        "name": [{"family": "山田", "given": ["太郎"]}]});
+    let bundle = serde_json::json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"fullUrl": "urn:uuid:p1", "resource": patient},
+        {"resource": {"resourceType": "Condition", "id": "c1",
+            "code": {"coding": [{"system": "http://medis.or.jp/CodeSystem/master-disease-keyNumber", "code": "20054946", "display": "高血圧症"}]},
+            "verificationStatus": {"coding": [{"code": "confirmed"}]},
+            "onsetDateTime": "2026-11-30", "subject": {"reference": "urn:uuid:p1"}}},
+        {"resource": {"resourceType": "AllergyIntolerance", "id": "a1",
+            "identifier": [{"value": "AL1"}], "category": ["food"],
+            "code": {"coding": [{"code": "J0130", "display": "そば"}]},
+            "patient": {"reference": "urn:uuid:p1"}}}]});
+    let out = run(
+        &[
+            "convert",
+            "--from",
+            "fhir",
+            "--to",
+            "hl7v2",
+            "--charset",
+            "utf-8",
+            "-",
+        ],
+        bundle.to_string().as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stream = String::from_utf8(out.stdout).unwrap();
+    let headers: Vec<&str> = stream
+        .split('\r')
+        .filter(|s| s.starts_with("MSH|"))
+        .collect();
+    assert_eq!(headers.len(), 2, "{stream}");
+    assert!(headers[0].contains("|PPR^ZD1^PPR_ZD1|"), "{stream}");
+    assert!(headers[1].contains("|ADT^A60^ADT_A60|"), "{stream}");
+    // Distinct control ids, one prefix.
+    let ids: Vec<&str> = headers
+        .iter()
+        .map(|h| h.split('|').nth(9).unwrap())
+        .collect();
+    assert_ne!(ids[0], ids[1]);
+    assert_eq!(ids[0][..16], ids[1][..16]);
+    assert!(stream.contains("\rPRB|AD|"), "{stream}");
+    assert!(stream.contains("|20054946^高血圧症^MDCDX2|"), "{stream}");
+    assert!(stream.contains("\rIAM|1|FA|J0130^そば|"), "{stream}");
+}
