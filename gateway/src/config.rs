@@ -19,6 +19,8 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub hospital: HospitalZoneSettings,
     pub consultation: ConsultationZoneSettings,
+    /// The hospital zone's MLLP listener (HL7 v2 over TCP).
+    pub mllp: MllpSettings,
     /// Who may do what in which zone; empty: the built-in default rules (see `zones::policy`).
     pub policy: Vec<PolicyRule>,
     pub admin: AdminSettings,
@@ -76,6 +78,45 @@ pub struct ConsultationZoneSettings {
     pub hidden_identifier_systems: Vec<String>,
     /// What happens to a resource that fails validation on write in this zone.
     pub validation: ValidationMode,
+}
+
+/// The MLLP listener of the hospital zone (HL7 v2.5.1 Appendix C; issue #5).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MllpSettings {
+    /// false: no MLLP listener.
+    pub enabled: bool,
+    /// Where it binds (port 0 picks a free port).
+    pub listen: SocketAddr,
+    /// Largest message; a longer frame is answered with AR and the connection closed.
+    pub max_message_bytes: usize,
+    /// A connection that sends nothing for this long is closed.
+    pub idle_timeout_secs: u64,
+    /// Connections served at once; more are closed on accept.
+    pub max_connections: usize,
+    /// MLLP over TLS 1.2+ (ring), when set.
+    pub tls: Option<MllpTls>,
+}
+
+/// The MLLP listener's certificate chain and key (PEM).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MllpTls {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+impl Default for MllpSettings {
+    fn default() -> Self {
+        MllpSettings {
+            enabled: true,
+            listen: SocketAddr::from(([127, 0, 0, 1], 2575)),
+            max_message_bytes: 10 * 1024 * 1024,
+            idle_timeout_secs: 300,
+            max_connections: 256,
+            tls: None,
+        }
+    }
 }
 
 /// Validation on write per zone (issue #4): `enforce` refuses a resource with error issues (422 and the
@@ -162,6 +203,7 @@ impl Default for Settings {
             database: DatabaseSettings::default(),
             hospital: HospitalZoneSettings::default(),
             consultation: ConsultationZoneSettings::default(),
+            mllp: MllpSettings::default(),
             policy: Vec::new(),
             admin: AdminSettings::default(),
             audit: AuditSettings::default(),
@@ -315,6 +357,12 @@ impl Settings {
             }
         }
         policy::check_rules(&self.policy).map_err(ConfigError::Invalid)?;
+        let m = &self.mllp;
+        if m.max_message_bytes == 0 || m.idle_timeout_secs == 0 || m.max_connections == 0 {
+            return Err(ConfigError::Invalid(
+                "mllp.max_message_bytes, mllp.idle_timeout_secs and mllp.max_connections must be at least 1".into(),
+            ));
+        }
         if self.database.max_connections == 0 {
             return Err(ConfigError::Invalid(
                 "database.max_connections must be at least 1".into(),
@@ -349,6 +397,8 @@ mod tests {
         assert_eq!(s.admin.listen.to_string(), "127.0.0.1:9090");
         assert_eq!(s.fhir.max_body_bytes, 16 * 1024 * 1024);
         assert!(s.database_url().ends_with("kakehashi-data/kakehashi.db"));
+        assert_eq!(s.mllp.listen.to_string(), "127.0.0.1:2575");
+        assert_eq!(s.mllp.max_message_bytes, 10_485_760);
     }
 
     #[test]

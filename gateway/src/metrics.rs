@@ -1,5 +1,5 @@
 //! Prometheus metrics (served by the admin listener at /metrics): requests by zone, method and status,
-//! and request latency. Labels never carry ids or other patient data.
+//! request latency, and HL7 v2 messages by channel and outcome. Labels never carry ids or other patient data.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -25,11 +25,18 @@ pub struct ZoneLabel {
     pub zone: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct Hl7v2Labels {
+    pub channel: &'static str,
+    pub outcome: &'static str,
+}
+
 /// The gateway's metrics and the registry that renders them.
 pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<ZoneLabel, Histogram>,
+    hl7v2: Family<Hl7v2Labels, Counter>,
 }
 
 impl Metrics {
@@ -49,11 +56,25 @@ impl Metrics {
             "Time to answer an HTTP request",
             latency.clone(),
         );
+        let hl7v2 = Family::<Hl7v2Labels, Counter>::default();
+        registry.register(
+            "hl7v2_messages",
+            "HL7 v2 messages handled, by channel and outcome (accepted, duplicate, rejected, failed, too-large, bad-frame)",
+            hl7v2.clone(),
+        );
         Arc::new(Metrics {
             registry,
             requests,
             latency,
+            hl7v2,
         })
+    }
+
+    /// Counts one HL7 v2 message (or refused frame) of a channel.
+    pub fn hl7v2_message(&self, channel: &'static str, outcome: &'static str) {
+        self.hl7v2
+            .get_or_create(&Hl7v2Labels { channel, outcome })
+            .inc();
     }
 
     /// The OpenMetrics text exposition.

@@ -14,9 +14,12 @@ use tokio_util::sync::CancellationToken;
 
 use crate::audit::AuditLog;
 use crate::channels::fhir_rest::{self, RestState};
+use crate::channels::hl7v2_http::{self, Hl7v2Http};
+use crate::channels::mllp::listener::{self as mllp, MllpListener};
 use crate::config::{Settings, ValidationMode};
 use crate::hpki::Verifier;
 use crate::metrics::{self, Metrics};
+use crate::pipeline::hl7v2::{Hl7v2, Hl7v2Limits};
 use crate::pipeline::validation::{build_validator, Validation, ValidationSetupError};
 use crate::pipeline::xref::Xref;
 use crate::pipeline::{Fhir, Paging};
@@ -35,6 +38,8 @@ pub struct Application {
     pub admin_addr: SocketAddr,
     /// The consultation zone's address, when it is enabled.
     pub consultation_addr: Option<SocketAddr>,
+    /// The MLLP listener's address, when it is enabled.
+    pub mllp_addr: Option<SocketAddr>,
     /// The development PKI, when the consultation zone uses it (no certificates configured).
     pub dev_pki: Option<dev_pki::DevPki>,
     pub store: Store,
@@ -42,6 +47,7 @@ pub struct Application {
     hospital: (TcpListener, Router),
     admin: (TcpListener, Router),
     consultation: Option<Consultation>,
+    mllp: Option<MllpListener>,
 }
 
 /// The consultation listener with its CRL refresher.
@@ -96,6 +102,13 @@ impl Application {
             },
             validation: validation(settings.hospital.validation),
         };
+        let hl7v2 = Hl7v2::new(
+            fhir.clone(),
+            Hl7v2Limits {
+                max_message_bytes: settings.mllp.max_message_bytes,
+                ..Hl7v2Limits::default()
+            },
+        );
         let rest = RestState {
             fhir,
             base_url: settings.fhir.base_url.clone(),
@@ -112,7 +125,10 @@ impl Application {
             max_body_bytes: settings.fhir.max_body_bytes,
             commit_before_answer: settings.audit.commit_before_answer,
         };
-        let zone_router = |guard_state: Guard, scheme: &'static str, mode: ValidationMode| {
+        let zone_router = |guard_state: Guard,
+                           scheme: &'static str,
+                           mode: ValidationMode,
+                           extra: Option<Router>| {
             let zone = guard_state.zone;
             let rest = RestState {
                 scheme,
@@ -123,17 +139,27 @@ impl Application {
                 },
                 ..rest.clone()
             };
-            fhir_rest::router(rest)
+            let mut router = fhir_rest::router(rest);
+            if let Some(extra) = extra {
+                router = router.merge(extra);
+            }
+            router
                 .layer(axum::middleware::from_fn_with_state(guard_state, guard))
                 .layer(axum::middleware::from_fn_with_state(
                     (metrics.clone(), zone),
                     metrics::track,
                 ))
         };
+        let hl7v2_routes = hl7v2_http::router(Hl7v2Http {
+            hl7v2: hl7v2.clone(),
+            metrics: metrics.clone(),
+            max_message_bytes: settings.mllp.max_message_bytes,
+        });
         let hospital_router = zone_router(
             zone_guard("hospital", None),
             "http",
             settings.hospital.validation,
+            Some(hl7v2_routes),
         );
         let admin_router = admin::router(AdminState {
             store: store.clone(),
@@ -161,6 +187,7 @@ impl Application {
                 zone_guard("consultation", Some(xref)),
                 "https",
                 c.validation,
+                None,
             );
             let listener = bind(c.listen).await?;
             consultation_addr = Some(local(&listener, c.listen));
@@ -177,16 +204,39 @@ impl Application {
                 refresh_every: Duration::from_secs(c.crl_refresh_seconds),
             });
         }
+        let mut mllp_listener = None;
+        let mut mllp_addr = None;
+        if settings.mllp.enabled {
+            let m = &settings.mllp;
+            let tls = match &m.tls {
+                Some(tls) => Some(mllp::acceptor(tls)?),
+                None => None,
+            };
+            let listener = bind(m.listen).await?;
+            mllp_addr = Some(local(&listener, m.listen));
+            mllp_listener = Some(MllpListener {
+                listener,
+                tls,
+                hl7v2,
+                audit: audit.clone(),
+                metrics: metrics.clone(),
+                max_message_bytes: m.max_message_bytes,
+                idle_timeout: Duration::from_secs(m.idle_timeout_secs),
+                max_connections: m.max_connections,
+            });
+        }
         Ok(Application {
             hospital_addr: local(&hospital_listener, settings.hospital.listen),
             admin_addr: local(&admin_listener, settings.admin.listen),
             consultation_addr,
+            mllp_addr,
             dev_pki: dev,
             store,
             audit,
             hospital: (hospital_listener, hospital_router),
             admin: (admin_listener, admin_router),
             consultation,
+            mllp: mllp_listener,
         })
     }
 
@@ -216,7 +266,17 @@ impl Application {
                 c.listener.serve(token.clone()).await;
             }
         };
-        let (h, a, ()) = tokio::join!(hospital.into_future(), admin.into_future(), consultation);
+        let mllp = async {
+            if let Some(m) = self.mllp {
+                m.serve(token.clone()).await;
+            }
+        };
+        let (h, a, (), ()) = tokio::join!(
+            hospital.into_future(),
+            admin.into_future(),
+            consultation,
+            mllp
+        );
         self.audit.shutdown().await;
         h.context("hospital listener failed")?;
         a.context("admin listener failed")?;

@@ -200,6 +200,10 @@ fn serve_answers_metadata_and_stops_cleanly_on_sigterm() {
             "KAKEHASHI__CONSULTATION__LISTEN",
             format!("127.0.0.1:{}", free_port()),
         )
+        .env(
+            "KAKEHASHI__MLLP__LISTEN",
+            format!("127.0.0.1:{}", free_port()),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -24,6 +24,10 @@ pub struct TestApp {
     pub database_url: String,
     /// The consultation zone's HTTPS address.
     pub consultation: SocketAddr,
+    /// The MLLP listener's address (HL7 v2 over TCP).
+    pub mllp: SocketAddr,
+    /// `http://127.0.0.1:PORT` of the hospital zone (for `POST /hl7v2`).
+    pub hospital: String,
     /// The data folder (the development PKI is generated into `dev-pki/` there).
     pub data_dir: std::path::PathBuf,
     _stop: oneshot::Sender<()>,
@@ -43,6 +47,7 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Settings)) -> TestA
     settings.hospital.listen = SocketAddr::from(([127, 0, 0, 1], 0));
     settings.admin.listen = SocketAddr::from(([127, 0, 0, 1], 0));
     settings.consultation.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+    settings.mllp.listen = SocketAddr::from(([127, 0, 0, 1], 0));
     if db == Db::Postgres {
         settings.database.url = crate::pg::fresh_database_url().await;
     }
@@ -53,6 +58,8 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Settings)) -> TestA
     let base = format!("http://{}/fhir", app.hospital_addr);
     let admin = format!("http://{}", app.admin_addr);
     let consultation = app.consultation_addr.expect("consultation zone enabled");
+    let mllp = app.mllp_addr.expect("MLLP listener enabled");
+    let hospital = format!("http://{}", app.hospital_addr);
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(app.run_until(async move {
         let _ = stopped.await;
@@ -63,6 +70,8 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Settings)) -> TestA
         client: reqwest::Client::new(),
         database_url: settings.database_url(),
         consultation,
+        mllp,
+        hospital,
         data_dir: settings.data_dir.clone(),
         _stop: stop,
         _dir: dir,

@@ -7,6 +7,7 @@ mod crud;
 mod errors;
 mod examples;
 mod helpers;
+mod mllp;
 mod mtls;
 mod pg;
 mod pki;

@@ -9,6 +9,10 @@ use crate::config::Settings;
 pub fn run(config: Option<&Path>, format: OutputFormat) -> Result<Exit, CliError> {
     let mut settings = Settings::load(config)?;
     check_consultation_files(&settings)?;
+    if let Some(tls) = settings.mllp.tls.as_ref().filter(|_| settings.mllp.enabled) {
+        crate::channels::mllp::listener::acceptor(tls)
+            .map_err(|e| CliError::new(Exit::Config, format!("mllp: {e}")))?;
+    }
     // The database URL may hold a password; never print it.
     if let Some((scheme, rest)) = settings.database.url.split_once("://") {
         if let Some((_, host)) = rest.rsplit_once('@') {
@@ -21,8 +25,13 @@ pub fn run(config: Option<&Path>, format: OutputFormat) -> Result<Exit, CliError
             serde_json::to_string_pretty(&settings).unwrap_or_default()
         ),
         OutputFormat::Text => println!(
-            "configuration ok: hospital zone {}, consultation zone {}, admin {}, database {}",
+            "configuration ok: hospital zone {}, MLLP {}, consultation zone {}, admin {}, database {}",
             settings.hospital.listen,
+            if settings.mllp.enabled {
+                settings.mllp.listen.to_string()
+            } else {
+                "disabled".into()
+            },
             if settings.consultation.enabled {
                 settings.consultation.listen.to_string()
             } else {

@@ -1,5 +1,5 @@
-//! The command line (clap): `serve`, `check-config`, `convert`, `validate`. Each subcommand has its own
-//! file; this one parses arguments and maps results to exit codes.
+//! The command line (clap): `serve`, `check-config`, `convert`, `validate`, `hpki`, `audit`, `ssmix2`.
+//! Each subcommand has its own file; this one parses arguments and maps results to exit codes.
 
 mod audit;
 mod check_config;
@@ -8,6 +8,7 @@ mod convert_hl7v2;
 pub mod exit;
 mod hpki;
 mod serve;
+mod ssmix2;
 mod validate;
 
 use std::path::PathBuf;
@@ -113,6 +114,9 @@ pub enum Command {
     /// Work with the hash-chained audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Import and export SS-MIX2 standard storage trees (標準化ストレージ).
+    #[command(subcommand)]
+    Ssmix2(ssmix2::Ssmix2Command),
 }
 
 /// Parses the command line, runs it and returns the process exit code.
@@ -174,6 +178,7 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
         }),
         Command::Hpki(command) => hpki::run(command),
         Command::Audit(command) => audit::run(command),
+        Command::Ssmix2(command) => ssmix2::run(command),
     }
 }
 

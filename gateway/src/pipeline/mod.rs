@@ -3,6 +3,7 @@
 
 pub mod bundle;
 pub mod error;
+pub mod hl7v2;
 pub mod interactions;
 pub mod prepare;
 pub mod search;

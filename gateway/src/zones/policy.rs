@@ -9,8 +9,8 @@ use super::identity::Identity;
 /// The zones a rule can name.
 pub const ZONES: [&str; 2] = ["consultation", "hospital"];
 
-/// The operations a rule can name (FHIR RESTful interactions, plus `*`).
-pub const OPERATIONS: [&str; 12] = [
+/// The operations a rule can name (FHIR RESTful interactions, `hl7v2` for `POST /hl7v2`, plus `*`).
+pub const OPERATIONS: [&str; 13] = [
     "capabilities",
     "create",
     "read",
@@ -22,6 +22,7 @@ pub const OPERATIONS: [&str; 12] = [
     "transaction",
     "batch",
     "operation",
+    "hl7v2",
     "*",
 ];
 
@@ -178,6 +179,10 @@ fn matches_who(entry: &str, who: &Identity) -> bool {
 /// The FHIR interaction of a request under `/fhir`, and its resource type when the path names one.
 pub fn classify(method: &axum::http::Method, path: &str) -> (&'static str, Option<String>) {
     use axum::http::Method;
+    if path == "/hl7v2" {
+        // An HL7 v2 message posted to the hospital zone (channels/hl7v2_http.rs).
+        return ("hl7v2", None);
+    }
     let rest = path.strip_prefix("/fhir").unwrap_or(path);
     let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
     let typ = parts.first().map(|t| t.to_string());

@@ -2,6 +2,7 @@
 //! jp-standards.md §4.3): bytes are decoded to UTF-8 by MSH-18 first, then split into segments, fields,
 //! repetitions, components and subcomponents. No mapping to FHIR happens here.
 
+pub mod ack;
 pub mod build;
 pub mod charset;
 pub mod delimiters;

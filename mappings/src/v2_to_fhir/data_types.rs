@@ -20,6 +20,8 @@ pub struct DataType {
     pub care_date: String,
     /// Whether this trigger cancels (A23, A27, A11, …).
     pub cancel: bool,
+    /// Whether the message withdraws the record itself (A23): what earlier messages stored is deleted.
+    pub retires: bool,
     pub meaning: String,
 }
 

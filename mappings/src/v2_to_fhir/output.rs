@@ -83,6 +83,16 @@ impl Output {
         self.resources.iter().any(|r| reference_of(r) == reference)
     }
 
+    /// Sets `element` on every resource of `resource_type` that does not have it yet (the visit an
+    /// order message's PV1 names, known only once its segments are read).
+    pub fn set_where_absent(&mut self, resource_type: &str, element: &str, value: &Value) {
+        for r in self.resources.iter_mut() {
+            if r["resourceType"] == resource_type && r.get(element).is_none() {
+                r[element] = value.clone();
+            }
+        }
+    }
+
     pub fn resources(&self) -> &[Value] {
         &self.resources
     }
@@ -109,6 +119,7 @@ impl Output {
             data_type: input.data_type.data_type.clone(),
             event: input.data_type.trigger.clone(),
             cancel: input.data_type.cancel,
+            retire: input.data_type.retires,
             control_id: input.control_id.clone(),
             patient: input.patient_reference(),
             resources: self.resources,
@@ -126,6 +137,9 @@ pub struct Mapped {
     pub event: String,
     /// Whether the message cancels what an earlier one said (A23, A27, A11, …).
     pub cancel: bool,
+    /// Whether the message withdraws the record (A23): the resources it names are to be deleted. A
+    /// visit cancel (`cancel` without `retire`) is stored as an update: its mapping carries the status.
+    pub retire: bool,
     /// MSH-10.
     pub control_id: String,
     /// `Patient/{id}` of the message's patient, when it has one.

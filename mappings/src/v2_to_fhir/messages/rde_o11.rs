@@ -1,11 +1,404 @@
-//! OMP-01/02 (RDE^O11 prescription and injection orders → MedicationRequest).
+//! OMP-01 / OMP-02 (RDE^O11 処方オーダ / 注射オーダ) → JP_MedicationRequest / JP_MedicationRequest_Injection,
+//! after the JAMI ConceptMaps message-omp-01-to-bundle and segment-omp-01-rxe-to-medicationrequest and JP
+//! Core 1.1.1 (jp-standards.md §1.7): one MedicationRequest per RXE with its ORC, TQ1, RXR and RXC.
+//! Injections carry their drugs (RXC, 基剤 / 添加剤) as a contained JP_Medication with one ingredient per
+//! RXC. PV1, IN1 and AL1 are left to their own mappers (reported as not mapped here).
 
-use crate::v2_to_fhir::input::Input;
+use serde_json::{json, Map, Value};
+
+use crate::v2_to_fhir::datatypes::{codeable, date_time};
+use crate::v2_to_fhir::input::{Input, Seg};
 use crate::v2_to_fhir::output::{MapError, Output};
+use crate::v2_to_fhir::profiles::{meta, Flavour};
+use crate::v2_to_fhir::segments::al1::map_allergies;
 use crate::v2_to_fhir::segments::pid::map_patient;
+use crate::v2_to_fhir::segments::pv1::map_encounter;
+use crate::v2_to_fhir::segments::rx_dosage::{
+    amount, dose_per_day, quantity, route, timing, UnitParts,
+};
+use crate::v2_to_fhir::segments::rx_order::{
+    blocks, items, order_type, request_status, Item, OrderKey,
+};
+use crate::v2_to_fhir::segments::rx_people::{orderer, practitioner};
+
+const INSTRUCTION_FOR_DISPENSE: &str = "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/JP_MedicationRequest_DispenseRequest_InstructionForDispense";
+const EXPECTED_REPEAT_COUNT: &str = "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/JP_MedicationRequest_DispenseRequest_ExpectedRepeatCount";
+const DRUG_NO: &str =
+    "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/JP_Medication_Ingredient_DrugNo";
+/// MERIT-9 処方区分 (RXE-21 `OHP`, `OHI`, `OHO`, `IHP`): the category code system of JP Core, not the
+/// MERIT-9 unit table the same v2 name `MR9P` means elsewhere.
+const MERIT9_CATEGORY: &str =
+    "http://jpfhir.jp/fhir/core/CodeSystem/JP_MedicationCategoryMERIT9_CS";
+/// MERIT-9 剤形 (RXE-6 `INJ` 注射剤 under the v2 name `MR9P`).
+const MERIT9_FORM: &str = "http://jpfhir.jp/fhir/core/CodeSystem/JP_MedicationFormMERIT9_CS";
+/// MERIT-9 単位 (the system `coding.rs` gives `MR9P` units).
+const MERIT9_UNIT: &str = "http://jpfhir.jp/fhir/core/mhlw/CodeSystem/MedicationUnitMERIT9Code";
+/// JAHIS 処方区分 JHSP0003 `22` 頓用.
+const AS_NEEDED: &str = "22";
 
 pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
-    // To be written (issue #5): the patient only, every other segment reported as not mapped.
-    map_patient(input, out)?;
+    let patient = map_patient(input, out)?;
+    // RDE_O11 carries the visit (PV1) and the patient's allergies (AL1), as the JAMI message map says.
+    let encounter = map_encounter(input, out);
+    map_allergies(input, out, &patient);
+    let injection = input.data_type.data_type == "OMP-02";
+    let mut requests = 0;
+    for block in blocks(input) {
+        let Some(orc) = block.orc else {
+            for seg in &block.segments {
+                out.error(
+                    seg.position(0),
+                    format!(
+                        "{} comes before any ORC: it belongs to no order and is not mapped.",
+                        seg.name()
+                    ),
+                );
+                seg.mark_all();
+            }
+            continue;
+        };
+        let (rxes, _) = items(&block, "RXE");
+        if rxes.is_empty() {
+            out.warn(
+                orc.position(0),
+                "ORC without an RXE: no MedicationRequest for it.",
+            );
+            continue;
+        }
+        let mut key = OrderKey::of(&block, out);
+        let first = key.index;
+        for (i, item) in rxes.iter().enumerate() {
+            key.index = first + i;
+            request(input, out, &orc, item, &key, &patient, injection);
+            requests += 1;
+        }
+    }
+    // Orphan RXEs were reported as errors above; a message with no RXE at all is not an order.
+    if requests == 0 && input.segment("RXE").is_none() {
+        return Err(MapError::MissingSegment {
+            segment: "RXE".into(),
+        });
+    }
+    if let Some(encounter) = encounter {
+        out.set_where_absent(
+            "MedicationRequest",
+            "encounter",
+            &json!({ "reference": encounter }),
+        );
+    }
     Ok(())
+}
+
+fn request(
+    input: &Input,
+    out: &mut Output,
+    orc: &Seg,
+    item: &Item,
+    key: &OrderKey,
+    patient: &str,
+    injection: bool,
+) {
+    let rxe = &item.head;
+    let flavour = if injection {
+        Flavour::Injection
+    } else {
+        Flavour::Default
+    };
+    let mut mr = Map::new();
+    mr.insert("resourceType".into(), json!("MedicationRequest"));
+    mr.insert("id".into(), json!(key.request_id(input)));
+    if let Some(m) = meta("MedicationRequest", flavour) {
+        mr.insert("meta".into(), m);
+    }
+    let mut identifiers = key.identifiers(injection);
+    // RXE-15 処方箋番号 (facility-local 処方箋ID: JP Core's 1.2.392.100495.20.3.11 + 1 + 医療機関コード).
+    if let Some(number) = rxe.text(15) {
+        let system = match input.facility.as_deref() {
+            Some(f) if f.len() == 10 && f.bytes().all(|b| b.is_ascii_digit()) => {
+                format!("urn:oid:1.2.392.100495.20.3.11.1{f}")
+            }
+            _ => "urn:kakehashi:hl7v2:prescription-number".to_string(),
+        };
+        identifiers.push(json!({"system": system, "value": number}));
+    }
+    mr.insert("identifier".into(), Value::Array(identifiers));
+    mr.insert("status".into(), json!(request_status(Some(orc))));
+    mr.insert("intent".into(), json!("order"));
+
+    let categories = categories(orc, rxe, injection);
+    let as_needed = categories.iter().any(|c| {
+        c["coding"][0]["code"] == AS_NEEDED
+            && c["coding"][0]["system"]
+                .as_str()
+                .is_some_and(|s| s.ends_with("JHSP0003"))
+    });
+    if !categories.is_empty() {
+        mr.insert("category".into(), Value::Array(categories));
+    }
+
+    // The drug: RXE-2 (HOT9 / HOT / YJ) for prescriptions; the RXC components for injections, whose RXE-2
+    // is the 注射種別 (JHSI0002, in `categories`).
+    if injection {
+        let medication = contained_medication(rxe, &item.rxc, out);
+        mr.insert("contained".into(), json!([medication]));
+        mr.insert(
+            "medicationReference".into(),
+            json!({"reference": "#medication"}),
+        );
+    } else {
+        match rxe.rep(2) {
+            Some(rep) => {
+                if rep.text(1).is_some() && rep.text(3).is_none() {
+                    out.warn(
+                        rep.at(3),
+                        "The drug code has no coding system (RXE-2.3): its coding has no system.",
+                    );
+                }
+                if let Some(mut drug) = codeable(&rep) {
+                    // RXE-31 補足コード (SS-MIX2 1.2g): further codes of the same drug (a YJ code beside
+                    // the HOT9), as further codings.
+                    for extra in rxe.reps(31).iter().filter_map(codeable) {
+                        if let (Some(list), Some(more)) = (
+                            drug.get_mut("coding").and_then(Value::as_array_mut),
+                            extra["coding"].as_array(),
+                        ) {
+                            list.extend(more.iter().cloned());
+                        }
+                    }
+                    mr.insert("medicationCodeableConcept".into(), drug);
+                }
+            }
+            None => out.error(
+                rxe.position(2),
+                "RXE-2 (与薬コード) is empty: the order names no drug.",
+            ),
+        }
+        for rxc in &item.rxc {
+            out.warn(
+                rxc.position(0),
+                "RXC in a prescription (OMP-01) order is not mapped.",
+            );
+        }
+    }
+    mr.insert("subject".into(), json!({"reference": patient}));
+    // RXE-32 当初のオーダ日時 (the ConceptMap's authoredOn), else ORC-9 (the transaction time, which
+    // SS-MIX2 also uses as the 診療日 of the order).
+    let authored = match rxe.text(32) {
+        Some(ts) => Some((ts, rxe.position(32))),
+        None => orc.text(9).map(|ts| (ts, orc.position(9))),
+    };
+    if rxe.text(32).is_some() {
+        orc.mark(&[9]);
+    }
+    if let Some((ts, position)) = authored {
+        match date_time(&ts) {
+            Ok(v) => {
+                mr.insert("authoredOn".into(), json!(v));
+            }
+            Err(why) => out.warn(position, why),
+        }
+    } else {
+        out.warn(
+            orc.position(9),
+            "Neither RXE-32 nor ORC-9 gives the order time: JP_MedicationRequest.authoredOn (1..1) is missing.",
+        );
+    }
+    if let Some(requester) = orderer(input, out, orc) {
+        mr.insert("requester".into(), json!({"reference": requester}));
+    }
+    if let Some(recorder) = practitioner(input, out, orc, 10) {
+        mr.insert("recorder".into(), json!({"reference": recorder}));
+    }
+
+    let (dosage, site) = dosage(item, injection, as_needed, patient, out);
+    mr.insert("dosageInstruction".into(), json!([dosage]));
+    if let Some(site) = site {
+        match mr.get_mut("contained").and_then(Value::as_array_mut) {
+            Some(list) => list.push(site),
+            None => {
+                mr.insert("contained".into(), json!([site]));
+            }
+        }
+    }
+    let dispense = dispense_request(item, injection, out);
+    if !dispense.is_empty() {
+        mr.insert("dispenseRequest".into(), Value::Object(dispense));
+    }
+    out.push(Value::Object(mr));
+}
+
+/// ORC-29 (入院 / 外来), RXE-21 (MERIT-9 処方区分, JHSI0001 注射区分), RXE-27 (JHSP0003 処方区分), and for
+/// injections RXE-2 (JHSI0002 注射種別).
+fn categories(orc: &Seg, rxe: &Seg, injection: bool) -> Vec<Value> {
+    let mut list: Vec<Value> = Vec::new();
+    list.extend(order_type(orc));
+    for rep in rxe.reps(21) {
+        if let Some(mut c) = codeable(&rep) {
+            if rep.text(3).as_deref() == Some("MR9P") {
+                c["coding"][0]["system"] = json!(MERIT9_CATEGORY);
+            }
+            list.push(c);
+        }
+    }
+    list.extend(rxe.rep(27).as_ref().and_then(codeable));
+    if injection {
+        list.extend(rxe.rep(2).as_ref().and_then(codeable));
+    }
+    list
+}
+
+/// The Dosage: TQ1 timing and text, RXR route/site/method, RXE-3/5 dose, RXE-19 1日量, RXE-23/24 rate.
+/// Returns the Dosage and the BodyStructure its site points at, if any.
+fn dosage(
+    item: &Item,
+    injection: bool,
+    as_needed: bool,
+    patient: &str,
+    out: &mut Output,
+) -> (Value, Option<Value>) {
+    let rxe = &item.head;
+    let t = timing(&item.tq1, injection, out);
+    let mut d = t.dosage;
+    let site = route(&item.rxr, injection, patient, &mut d);
+    // JP Core asks for dosageInstruction.text; without a TQ1-3 用法 (injections), it is written from
+    // the method, route and site, as JP Core's injection example does (`静脈注射 静脈内 左腕`).
+    if !d.contains_key("text") {
+        let parts: Vec<&str> = ["method", "route", "site"]
+            .iter()
+            .filter_map(|k| d.get(*k).and_then(|v| v["text"].as_str()))
+            .collect();
+        if !parts.is_empty() {
+            d.insert("text".into(), json!(parts.join(" ")));
+        }
+    }
+    if as_needed {
+        d.insert("asNeededBoolean".into(), json!(true));
+    }
+    let mut dose_and_rate = Map::new();
+    if let Some(dose) = amount(rxe, 3, 5, out) {
+        dose_and_rate.insert("doseQuantity".into(), dose);
+    }
+    if !injection {
+        if let Some(per_day) = dose_per_day(rxe, 19, out) {
+            dose_and_rate.insert("rateRatio".into(), per_day);
+        }
+    } else if let Some(rate) = amount(rxe, 23, 24, out) {
+        dose_and_rate.insert("rateQuantity".into(), rate);
+    }
+    if !dose_and_rate.is_empty() {
+        d.insert("doseAndRate".into(), json!([dose_and_rate]));
+    }
+    (Value::Object(d), site)
+}
+
+/// RXE-7 依頼者の投薬指示 (調剤指示), RXE-10/11 調剤量, RXE-12 同一薬発行数, TQ1-14 頓用回数.
+fn dispense_request(item: &Item, injection: bool, out: &mut Output) -> Map<String, Value> {
+    let rxe = &item.head;
+    let mut dr = Map::new();
+    let mut extensions: Vec<Value> = rxe
+        .rep(7)
+        .as_ref()
+        .and_then(codeable)
+        .map(|c| json!({"url": INSTRUCTION_FOR_DISPENSE, "valueCodeableConcept": c}))
+        .into_iter()
+        .collect();
+    let occurrences = if injection {
+        None
+    } else {
+        item.tq1.iter().find_map(|t| t.text(14))
+    };
+    if let Some(n) = occurrences.and_then(|n| n.parse::<i64>().ok()) {
+        extensions.push(json!({"url": EXPECTED_REPEAT_COUNT, "valueInteger": n}));
+    }
+    if !extensions.is_empty() {
+        dr.insert("extension".into(), Value::Array(extensions));
+    }
+    if let Some(q) = amount(rxe, 10, 11, out) {
+        dr.insert("quantity".into(), q);
+    }
+    if let Some(n) = rxe.text(12) {
+        match n.parse::<u32>() {
+            Ok(n) => {
+                dr.insert("numberOfRepeatsAllowed".into(), json!(n));
+            }
+            Err(_) => out.warn(rxe.position(12), format!("'{n}' is not a whole number.")),
+        }
+    }
+    dr
+}
+
+/// The injection's drugs as a contained JP_Medication: one ingredient per RXC (RXC-2 drug, RXC-3/4
+/// amount per 1 回), numbered with JP_Medication_Ingredient_DrugNo; RXE-2 when there is no RXC.
+fn contained_medication(rxe: &Seg, rxcs: &[Seg], out: &mut Output) -> Value {
+    let mut medication = Map::new();
+    medication.insert("resourceType".into(), json!("Medication"));
+    medication.insert("id".into(), json!("medication"));
+    medication.insert(
+        "meta".into(),
+        json!({"profile": ["http://jpfhir.jp/fhir/core/StructureDefinition/JP_Medication"]}),
+    );
+    medication.insert("status".into(), json!("active"));
+    if let Some(rep) = rxe.rep(6) {
+        if let Some(mut form) = codeable(&rep) {
+            if rep.text(3).as_deref() == Some("MR9P") {
+                form["coding"][0]["system"] = json!(MERIT9_FORM);
+            }
+            medication.insert("form".into(), form);
+        }
+    }
+    let mut ingredients = Vec::new();
+    for (i, rxc) in rxcs.iter().enumerate() {
+        let Some(item) = rxc.rep(2).as_ref().and_then(codeable) else {
+            out.warn(
+                rxc.position(2),
+                "RXC-2 (成分コード) is empty: the component is not mapped.",
+            );
+            continue;
+        };
+        if rxc
+            .rep(2)
+            .is_some_and(|r| r.text(1).is_some() && r.text(3).is_none())
+        {
+            out.warn(
+                format!("{}.3", rxc.position(2)),
+                "The drug code has no coding system (RXC-2.3): its coding has no system.",
+            );
+        }
+        let numerator = rxc.text(3).and_then(|v| {
+            let unit = rxc.rep(4);
+            let q = quantity(&v, unit.as_ref().map(UnitParts::Components));
+            if q.is_none() {
+                out.warn(
+                    rxc.position(3),
+                    format!("'{v}' is not a number; the amount is not mapped."),
+                );
+            }
+            q
+        });
+        let mut ingredient = Map::new();
+        ingredient.insert(
+            "extension".into(),
+            json!([{"url": DRUG_NO, "valueInteger": i + 1}]),
+        );
+        ingredient.insert("itemCodeableConcept".into(), item);
+        // JP_Medication requires a strength: the amount per 1 回 (MERIT-9 `TIME`), as JP Core's example.
+        let mut strength = Map::new();
+        if let Some(numerator) = numerator {
+            strength.insert("numerator".into(), numerator);
+        }
+        strength.insert(
+            "denominator".into(),
+            json!({"value": 1, "unit": "回", "system": MERIT9_UNIT, "code": "TIME"}),
+        );
+        ingredient.insert("strength".into(), Value::Object(strength));
+        ingredients.push(Value::Object(ingredient));
+    }
+    if ingredients.is_empty() {
+        if let Some(code) = rxe.rep(2).as_ref().and_then(codeable) {
+            medication.insert("code".into(), code);
+        }
+    } else {
+        medication.insert("ingredient".into(), Value::Array(ingredients));
+    }
+    Value::Object(medication)
 }

@@ -2,5 +2,12 @@
 //! resources or elements. One file per segment; a segment only one message type carries may live in that
 //! message's file.
 
+pub mod al1;
 pub mod msh;
+pub mod nk1;
 pub mod pid;
+pub mod pv1;
+pub mod rx_dosage;
+pub mod rx_order;
+pub mod rx_people;
+pub mod xcn;

@@ -1,9 +1,10 @@
-//! PID (with PD1 / NK1 as the message carries them) → JP_Patient (JAMI ConceptMap segment-pid-to-patient).
+//! PID (with NK1 → Patient.contact, `nk1.rs`) → JP_Patient (JAMI ConceptMap segment-pid-to-patient).
 //! The patient's id is the sending facility plus PID-3.1; PID-3 with a 10-digit MSH-4 gets JP Core's
 //! 患者番号 system `urn:oid:1.2.392.100495.20.3.51.1` + 医療機関コード (jp-standards.md §1.5).
 
 use serde_json::{json, Map, Value};
 
+use super::nk1;
 use crate::v2_to_fhir::datatypes::{address, contact_point, date, date_time, human_name};
 use crate::v2_to_fhir::input::Input;
 use crate::v2_to_fhir::output::{MapError, Output};
@@ -85,6 +86,10 @@ pub fn map_patient(input: &Input, out: &mut Output) -> Result<String, MapError> 
     let addresses: Vec<Value> = pid.reps(11).iter().filter_map(address).collect();
     if !addresses.is_empty() {
         patient.insert("address".into(), Value::Array(addresses));
+    }
+    let contacts = nk1::contacts(input);
+    if !contacts.is_empty() {
+        patient.insert("contact".into(), Value::Array(contacts));
     }
     // PID-33 最終更新日時 is the sender's bookkeeping (JAMI: not mapped); it is read so it is not reported.
     pid.mark(&[33]);

@@ -1,0 +1,97 @@
+//! Group commit: one writer task takes whatever checked messages are queued (up to `max_batch`), writes
+//! them in ONE transaction, commits, and only then answers each (ACK after commit). On SQLite (one
+//! writer, `synchronous = FULL`) one fsync per message caps the rate far below what the senders need; one
+//! per batch does not. When a batch fails (or its commit does), each message is written again alone, so
+//! one bad message never costs the others their answer. Conflicts with a concurrent writer (another
+//! gateway on the same PostgreSQL database) are retried a few times.
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::check::Ready;
+use super::write::{write_message, Written};
+use crate::store::{Store, StoreError};
+
+/// One message waiting for the writer.
+pub(super) struct Job {
+    pub ready: Box<Ready>,
+    pub answer: oneshot::Sender<Result<Written, StoreError>>,
+}
+
+/// Messages that may wait for the writer.
+const QUEUE: usize = 4096;
+/// Tries of a message written alone that met a concurrent writer.
+const ATTEMPTS: usize = 3;
+
+/// Starts the writer task on the current runtime; it stops when every sender is dropped.
+pub(super) fn start(store: Store, max_batch: usize) -> mpsc::Sender<Job> {
+    let (sender, mut receiver) = mpsc::channel::<Job>(QUEUE);
+    let max_batch = max_batch.max(1);
+    tokio::spawn(async move {
+        let mut jobs = Vec::with_capacity(max_batch);
+        while receiver.recv_many(&mut jobs, max_batch).await > 0 {
+            write_batch(&store, std::mem::take(&mut jobs)).await;
+        }
+    });
+    sender
+}
+
+/// Writes `jobs` in one transaction and answers them; falls back to one transaction each on failure.
+pub(super) async fn write_batch(store: &Store, jobs: Vec<Job>) {
+    if jobs.len() > 1 {
+        match together(store, &jobs).await {
+            Ok(results) => {
+                for (job, result) in jobs.into_iter().zip(results) {
+                    let _ = job.answer.send(Ok(result));
+                }
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(%error, messages = jobs.len(), "A group commit failed; writing its messages one by one.");
+            }
+        }
+    }
+    for job in jobs {
+        let result = alone(store, &job.ready).await;
+        let _ = job.answer.send(result);
+    }
+}
+
+async fn together(store: &Store, jobs: &[Job]) -> Result<Vec<Written>, StoreError> {
+    let mut tx = store.begin().await?;
+    let mut results = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        results.push(write_message(&mut tx, &job.ready).await?);
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+async fn alone(store: &Store, ready: &Ready) -> Result<Written, StoreError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let result = async {
+            let mut tx = store.begin().await?;
+            let written = write_message(&mut tx, ready).await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(written)
+        }
+        .await;
+        match result {
+            Err(e) if attempt < ATTEMPTS && is_conflict(&e) => continue,
+            other => return other,
+        }
+    }
+}
+
+/// A unique violation or a head that moved: another writer got there first; trying again sees its work
+/// (a duplicate message, or a newer version to compare with).
+fn is_conflict(error: &StoreError) -> bool {
+    match error {
+        StoreError::Corrupt(_) => true,
+        StoreError::Database(e) => e
+            .as_database_error()
+            .is_some_and(|d| d.is_unique_violation()),
+        _ => error.is_transient(),
+    }
+}

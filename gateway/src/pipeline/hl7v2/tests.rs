@@ -1,0 +1,244 @@
+//! Ingest on a real SQLite store: accept, duplicate, reject, cancel, and the group commit's fallback.
+
+use std::sync::Arc;
+
+use kakehashi_mappings::hl7v2::charset::{self, Charset};
+use kakehashi_mappings::validate::Options;
+use sqlx::Row;
+
+use super::*;
+use crate::config::ValidationMode;
+use crate::pipeline::validation::{build_validator, Validation};
+use crate::pipeline::Paging;
+use crate::store::Store;
+
+pub(crate) fn adt(control_id: &str, patient: &str, family: &str) -> Vec<u8> {
+    let text = format!(
+        "MSH|^~\\&|HIS|1319999999|GW|1319999999|20261202093015||ADT^A08^ADT_A01|{control_id}|P|2.5||||||~ISO IR87||ISO 2022-1994\r\
+         EVN||20261202093015\r\
+         PID|||{patient}^^^^PI||{family}^太郎^^^^^L^I~カンジャ^タロウ^^^^^L^P||19791101|M\r"
+    );
+    charset::encode(&text, Charset::Iso2022Jp).unwrap()
+}
+
+async fn setup() -> (tempfile::TempDir, Store, Hl7v2) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("k.db").display());
+    let store = Store::open(&url, 4).await.unwrap();
+    let fhir = Fhir {
+        store: store.clone(),
+        paging: Paging {
+            default_count: 50,
+            max_count: 100,
+        },
+        validation: Validation {
+            validator: build_validator(&[]).unwrap(),
+            mode: ValidationMode::Enforce,
+            options: Arc::new(Options::default()),
+        },
+    };
+    (dir, store, Hl7v2::new(fhir, Hl7v2Limits::default()))
+}
+
+async fn count(store: &Store, sql: &'static str) -> i64 {
+    let mut conn = store.reader().await.unwrap();
+    sqlx::query(sql)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+        .get::<i64, _>(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepted_then_duplicate_then_unchanged_resend() {
+    let (_dir, store, hl7v2) = setup().await;
+    let first = hl7v2
+        .ingest(Inbound::network(
+            adt("M1", "1000000001", "患者"),
+            Channel::Mllp,
+        ))
+        .await;
+    let Disposition::Accepted { ack, resources, .. } = &first else {
+        panic!("{first:?}");
+    };
+    assert!(*resources >= 3);
+    assert_eq!(first.msa1(), "AA");
+    assert!(ack.contains("MSA|AA|M1"));
+    let again = hl7v2
+        .ingest(Inbound::network(
+            adt("M1", "1000000001", "患者"),
+            Channel::Mllp,
+        ))
+        .await;
+    assert!(
+        matches!(&again, Disposition::Duplicate { ack: a } if a == ack),
+        "{again:?}"
+    );
+    // The same content under a new MSH-10: a new message row, but no new resource versions.
+    let versions = "SELECT COUNT(*) FROM resource_versions WHERE resource_type = 'Patient'";
+    let resent = hl7v2
+        .ingest(Inbound::network(
+            adt("M2", "1000000001", "患者"),
+            Channel::Mllp,
+        ))
+        .await;
+    assert_eq!(resent.outcome(), "accepted");
+    assert_eq!(count(&store, versions).await, 1);
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM hl7v2_messages").await,
+        2
+    );
+    // Changed content: a second version.
+    let changed = hl7v2
+        .ingest(Inbound::network(
+            adt("M3", "1000000001", "山田"),
+            Channel::Mllp,
+        ))
+        .await;
+    assert_eq!(changed.outcome(), "accepted");
+    assert_eq!(count(&store, versions).await, 2);
+    let sender: String = {
+        let mut conn = store.reader().await.unwrap();
+        sqlx::query("SELECT sender FROM hl7v2_messages WHERE control_id = 'M1'")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap()
+            .get(0)
+    };
+    assert_eq!(sender, "HIS|1319999999");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_and_unsupported_types_store_nothing() {
+    let (_dir, store, hl7v2) = setup().await;
+    let no_pid = b"MSH|^~\\&|HIS|1319999999|GW|1319999999|20261202093015||ADT^A08^ADT_A01|E1|P|2.5\rEVN||20261202093015\r".to_vec();
+    let rejected = hl7v2.ingest(Inbound::network(no_pid, Channel::Http)).await;
+    assert_eq!(rejected.msa1(), "AE", "{rejected:?}");
+    assert!(
+        rejected.ack().contains("\rERR||PID^1|100^"),
+        "{}",
+        rejected.ack()
+    );
+    let unsupported =
+        b"MSH|^~\\&|HIS|1319999999|GW|1319999999|20261202093015||ZZZ^Z99|U1|P|2.5\r".to_vec();
+    let rejected = hl7v2
+        .ingest(Inbound::network(unsupported, Channel::Http))
+        .await;
+    assert_eq!(rejected.msa1(), "AR", "{rejected:?}");
+    let garbage = hl7v2
+        .ingest(Inbound::network(b"\x00\x01garbage".to_vec(), Channel::Http))
+        .await;
+    assert_eq!(garbage.msa1(), "AR");
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM hl7v2_messages").await,
+        0
+    );
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM resource_versions").await,
+        0
+    );
+    assert!(hl7v2
+        .check(&Inbound::network(adt("C1", "1", "患者"), Channel::Ssmix2))
+        .is_ok());
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM hl7v2_messages").await,
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_file_retires_the_resources_but_keeps_header_and_provenance() {
+    let (_dir, store, hl7v2) = setup().await;
+    hl7v2
+        .ingest(Inbound::network(adt("D1", "7", "患者"), Channel::Ssmix2))
+        .await;
+    let deleted = Inbound {
+        state: MessageState::Deleted,
+        ..Inbound::network(adt("D2", "7", "患者"), Channel::Ssmix2)
+    };
+    assert_eq!(hl7v2.ingest(deleted).await.outcome(), "accepted");
+    assert_eq!(
+        count(
+            &store,
+            "SELECT deleted FROM resources WHERE resource_type = 'Patient'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM resources WHERE resource_type = 'MessageHeader' AND deleted = 0"
+        )
+        .await,
+        2
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_superseded_file_stores_only_its_row() {
+    let (_dir, store, hl7v2) = setup().await;
+    let superseded = Inbound {
+        state: MessageState::Superseded,
+        file_name: Some("1000000001_ADT-00_20261202093015000_01_2".into()),
+        ..Inbound::network(adt("S1", "8", "患者"), Channel::Ssmix2)
+    };
+    assert_eq!(hl7v2.ingest(superseded).await.outcome(), "accepted");
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM resource_versions").await,
+        0
+    );
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM hl7v2_messages WHERE state = 'superseded' AND channel = 'ssmix2' AND file_name IS NOT NULL").await,
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_message_in_a_batch_does_not_lose_the_others() {
+    let (_dir, store, hl7v2) = setup().await;
+    {
+        let mut conn = store.writer().await.unwrap();
+        sqlx::query("CREATE TRIGGER refuse BEFORE INSERT ON hl7v2_messages WHEN NEW.control_id = 'BAD' BEGIN SELECT RAISE(ABORT, 'refused'); END")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+    }
+    let mut jobs = Vec::new();
+    let mut answers = Vec::new();
+    for (i, id) in ["G1", "BAD", "G2"].iter().enumerate() {
+        let inbound = Inbound::network(adt(id, &format!("9{i}"), "患者"), Channel::Mllp);
+        let ready = check::prepare(&hl7v2, &inbound, now_ms()).unwrap();
+        let (answer, answered) = oneshot::channel();
+        jobs.push(batch::Job {
+            ready: Box::new(ready),
+            answer,
+        });
+        answers.push(answered);
+    }
+    batch::write_batch(&store, jobs).await;
+    let results: Vec<bool> = futures_results(answers).await;
+    assert_eq!(results, [true, false, true]);
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM hl7v2_messages").await,
+        2
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM resources WHERE resource_type = 'Patient'"
+        )
+        .await,
+        2
+    );
+}
+
+async fn futures_results(
+    answers: Vec<oneshot::Receiver<Result<Written, crate::store::StoreError>>>,
+) -> Vec<bool> {
+    let mut out = Vec::new();
+    for a in answers {
+        out.push(matches!(a.await, Ok(Ok(Written::Stored { .. }))));
+    }
+    out
+}
