@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::context::{Context, Entry, OutMessage};
 use super::datatypes::{code_of, cwe, items, s, ts};
-use super::encounter::{pv1, xcn};
+use super::encounter::{visit, xcn};
 use super::patient::pid_of;
 use crate::hl7v2::SegmentBuilder;
 
@@ -27,16 +27,8 @@ pub fn map(ctx: &mut Context, entry: &Entry) -> Vec<OutMessage> {
     let conditions = ctx.same_patient(entry);
     let mut message = ctx.message("PPR", "ZD1", "PPR_ZD1");
     message.push_all(pid);
-    if let Some(encounter) = conditions
-        .iter()
-        .find_map(|c| ctx.resolve_element(c.resource.get("encounter")))
-    {
-        let class = match encounter.resource.get("class").and_then(|c| s(c, "code")) {
-            Some("IMP") => "I",
-            Some("EMER") => "E",
-            _ => "O",
-        };
-        message.push(pv1(ctx, &encounter, class));
+    if let Some(pv1) = visit(ctx, &conditions) {
+        message.push(pv1);
     }
     for condition in &conditions {
         for segment in problem(ctx, condition) {

@@ -148,6 +148,20 @@ pub fn map(ctx: &mut Context, entry: &Entry) -> Vec<OutMessage> {
     }]
 }
 
+/// The PV1 of the first Encounter the records refer to (`encounter`), for the messages that carry
+/// one (PPR^ZD1, RDE^O11).
+pub fn visit(ctx: &mut Context, records: &[Entry]) -> Option<SegmentBuilder> {
+    let encounter = records
+        .iter()
+        .find_map(|r| ctx.resolve_element(r.resource.get("encounter")))?;
+    let class = match encounter.resource.get("class").and_then(|c| s(c, "code")) {
+        Some("IMP") => "I",
+        Some("EMER") => "E",
+        _ => "O",
+    };
+    Some(pv1(ctx, &encounter, class))
+}
+
 /// The PV1 of an Encounter.
 pub fn pv1(ctx: &mut Context, entry: &Entry, patient_class: &str) -> SegmentBuilder {
     let encounter = entry.resource;

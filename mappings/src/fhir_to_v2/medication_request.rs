@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::context::{Context, Entry, OutMessage};
 use super::datatypes::{cwe, cwe_sub, items, quantity_value, s, ts, unit, xad};
-use super::encounter::xcn_all;
+use super::encounter::{visit, xcn_all};
 use super::patient::pid_of;
 use crate::hl7v2::SegmentBuilder;
 
@@ -108,6 +108,9 @@ pub fn map(ctx: &mut Context, entry: &Entry) -> Vec<OutMessage> {
     group.sort_by_key(|e| (number(e, RP_NUMBER), number(e, ORDER_IN_RP)));
     let mut message = ctx.message("RDE", "O11", "RDE_O11");
     message.push_all(pid);
+    if let Some(pv1) = visit(ctx, &group) {
+        message.push(pv1);
+    }
     for request in &group {
         for segment in order(ctx, request, injection) {
             message.push(segment);

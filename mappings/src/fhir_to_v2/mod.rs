@@ -79,11 +79,14 @@ pub fn convert(resources: &[Value], header: &Header) -> Converted {
             .unwrap_or_default();
         let produced = match kind {
             "Patient" if patient::needs_own_message(&ctx, &entry) => patient::map(&mut ctx, &entry),
-            // An Encounter a Condition refers to is the PV1 of that PPR^ZD1.
+            // An Encounter a Condition or a MedicationRequest refers to is the PV1 of that PPR^ZD1
+            // or RDE^O11.
             "Encounter"
-                if !ctx.of_kind("Condition").iter().any(|c| {
-                    ctx.resolve_element(c.resource.get("encounter"))
-                        .is_some_and(|e| e.reference() == entry.reference())
+                if !["Condition", "MedicationRequest"].iter().any(|kind| {
+                    ctx.of_kind(kind).iter().any(|c| {
+                        ctx.resolve_element(c.resource.get("encounter"))
+                            .is_some_and(|e| e.reference() == entry.reference())
+                    })
                 }) =>
             {
                 encounter::map(&mut ctx, &entry)
