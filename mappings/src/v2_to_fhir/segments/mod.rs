@@ -3,11 +3,18 @@
 //! message's file.
 
 pub mod al1;
+pub mod groups;
 pub mod msh;
 pub mod nk1;
+pub mod obr;
+pub mod obx;
+pub mod orc;
 pub mod pid;
 pub mod pv1;
+pub mod request;
+pub mod results;
 pub mod rx_dosage;
 pub mod rx_order;
 pub mod rx_people;
+pub mod spm;
 pub mod xcn;
