@@ -79,15 +79,17 @@ pub fn convert(resources: &[Value], header: &Header) -> Converted {
             .unwrap_or_default();
         let produced = match kind {
             "Patient" if patient::needs_own_message(&ctx, &entry) => patient::map(&mut ctx, &entry),
-            // An Encounter a Condition or a MedicationRequest refers to is the PV1 of that PPR^ZD1
-            // or RDE^O11.
+            // An Encounter a Condition, a MedicationRequest or a result refers to is the PV1 of that
+            // PPR^ZD1, RDE^O11 or OUL^R22.
             "Encounter"
-                if !["Condition", "MedicationRequest"].iter().any(|kind| {
-                    ctx.of_kind(kind).iter().any(|c| {
-                        ctx.resolve_element(c.resource.get("encounter"))
-                            .is_some_and(|e| e.reference() == entry.reference())
-                    })
-                }) =>
+                if !["Condition", "MedicationRequest", "Observation"]
+                    .iter()
+                    .any(|kind| {
+                        ctx.of_kind(kind).iter().any(|c| {
+                            ctx.resolve_element(c.resource.get("encounter"))
+                                .is_some_and(|e| e.reference() == entry.reference())
+                        })
+                    }) =>
             {
                 encounter::map(&mut ctx, &entry)
             }

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::context::{Context, Entry, OutMessage};
 use super::datatypes::{code_of, cwe, items, quantity_value, s, system_name, ts, unit};
-use super::encounter::xcn;
+use super::encounter::{visit, xcn};
 use super::patient::pid_of;
 use crate::hl7v2::SegmentBuilder;
 
@@ -78,6 +78,13 @@ pub fn map(ctx: &mut Context, entry: &Entry) -> Vec<OutMessage> {
     }
     let mut message = ctx.message("OUL", "R22", "OUL_R22");
     message.push_all(pid);
+    let all: Vec<Entry> = groups
+        .iter()
+        .flat_map(|g| g.results.iter().cloned())
+        .collect();
+    if let Some(pv1) = visit(ctx, &all) {
+        message.push(pv1);
+    }
     let specimen = ctx.resolve_element(entry.resource.get("specimen"));
     let mut spm = SegmentBuilder::new("SPM");
     spm.field(1, "1");
