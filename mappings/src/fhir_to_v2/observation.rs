@@ -18,6 +18,41 @@ use super::patient::pid_of;
 use crate::hl7v2::SegmentBuilder;
 
 const LOINC: &str = "http://loinc.org";
+const UCUM: &str = "http://unitsofmeasure.org";
+/// The ISO+ spellings `v2_to_fhir` turns into UCUM codes in OBX-6 (the lab mappers' table, read here
+/// the other way round).
+const UNIT_TABLE: &str = include_str!("../../tables/iso-units-ucum.csv");
+
+/// The ISO+ spelling of a UCUM code where it differs (`mm[Hg]` → `mm(hg)`), so that OBX-6 reads back
+/// as the same UCUM code.
+fn iso_unit(ucum: &str) -> Option<String> {
+    let rows: Vec<(String, String)> = UNIT_TABLE
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .skip(1)
+        .filter_map(|l| l.split_once(','))
+        .map(|(iso, u)| (iso.trim().to_string(), u.trim().to_string()))
+        .collect();
+    if rows
+        .iter()
+        .any(|(iso, u)| u == ucum && iso.eq_ignore_ascii_case(ucum))
+    {
+        return None;
+    }
+    rows.into_iter()
+        .find(|(_, u)| u == ucum)
+        .map(|(iso, _)| iso)
+}
+
+/// OBX-6 from a Quantity: its unit as CWE, UCUM codes in their ISO+ spelling.
+fn obx_unit(seg: &mut SegmentBuilder, quantity: &Value) {
+    unit(seg, 6, quantity);
+    if s(quantity, "system") == Some(UCUM) {
+        if let Some(iso) = s(quantity, "code").and_then(iso_unit) {
+            seg.set(6, 1, 1, 1, &iso);
+        }
+    }
+}
 const IDENTIFIER_TYPE: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
 
 /// Whether an Observation is a laboratory result (category `laboratory`, or tied to a specimen or an
@@ -332,7 +367,7 @@ pub fn obx(
                 seg.field(5, &value);
             }
         }
-        unit(&mut seg, 6, q);
+        obx_unit(&mut seg, q);
     } else if let Some(text) = s(o, "valueString") {
         value_type = "ST";
         seg.field(5, text);
@@ -354,7 +389,7 @@ pub fn obx(
             .component(5, 3, ":")
             .component(5, 4, &d.and_then(quantity_value).unwrap_or_default());
         if let Some(n) = n {
-            unit(&mut seg, 6, n);
+            obx_unit(&mut seg, n);
         }
     } else if let Some(r) = o.get("valueRange") {
         value_type = "SN";
@@ -363,7 +398,7 @@ pub fn obx(
             .component(5, 3, "-")
             .component(5, 4, &h.and_then(quantity_value).unwrap_or_default());
         if let Some(l) = l {
-            unit(&mut seg, 6, l);
+            obx_unit(&mut seg, l);
         }
     }
     seg.field(2, value_type);
@@ -416,4 +451,17 @@ pub fn obx(
         })
         .collect();
     (seg, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ucum_codes_get_their_iso_spelling_back_where_it_differs() {
+        assert_eq!(iso_unit("mm[Hg]").as_deref(), Some("mm(hg)"));
+        assert_eq!(iso_unit("/min"), None);
+        assert_eq!(iso_unit("kg"), None);
+        assert_eq!(iso_unit("mg/dL"), None);
+    }
 }
