@@ -209,4 +209,28 @@ mod tests {
         assert_eq!(m.value("MSH-4").as_deref(), Some("1319999999"));
         assert_eq!(m.get("MSH-18").as_deref(), Some("~ISO IR87"));
     }
+
+    #[test]
+    fn odd_input_gives_issues_not_panics() {
+        let odd = [
+            json!(null),
+            json!([1, 2]),
+            json!({"resourceType": "Bundle"}),
+            json!({"resourceType": "Bundle", "entry": [{"resource": 3}, {"fullUrl": 1}]}),
+            json!({"resourceType": "Encounter", "class": "AMB", "subject": "Patient/1"}),
+            json!({"resourceType": "Observation", "subject": {"reference": 5}, "valueQuantity": {"value": "x"}}),
+            json!({"resourceType": "MedicationRequest", "subject": {"reference": "Patient/p1"},
+                "dosageInstruction": [{"timing": {"repeat": {"boundsDuration": {}}}}]}),
+            json!({"resourceType": "Patient", "id": "p1", "identifier": [{"value": "1"}],
+                "name": [{"given": [1]}], "birthDate": "1999-02-30", "telecom": [{}], "address": [{"line": [1]}]}),
+        ];
+        for value in &odd {
+            let converted = convert(std::slice::from_ref(value), &header());
+            for m in &converted.messages {
+                assert!(Message::parse(&m.text).is_ok(), "{value}: {}", m.text);
+            }
+        }
+        let all = convert(&odd, &header());
+        assert!(all.issues.iter().any(Issue::is_error));
+    }
 }
