@@ -320,6 +320,30 @@ fn own_tree_imports_rejects_bad_files_is_idempotent_and_exports_back_to_the_same
         resources.keys().any(|k| k.ends_with(".RX0003")),
         "{resources:?}"
     );
+    // A deleted order retires what it is the record of (its MedicationRequest), not the patient, the
+    // doctor or the visit it only refers to.
+    assert!(
+        resources
+            .keys()
+            .any(|k| k.starts_with("Patient/") && k.ends_with(".9990001")),
+        "{resources:?}"
+    );
+    assert!(
+        resources.keys().any(|k| k.starts_with("Practitioner/")),
+        "{resources:?}"
+    );
+    assert!(
+        !resources
+            .keys()
+            .any(|k| k.starts_with("MedicationRequest/") && k.contains("12347")),
+        "{resources:?}"
+    );
+    assert!(
+        resources
+            .keys()
+            .any(|k| k.starts_with("MedicationRequest/") && k.contains("12346")),
+        "{resources:?}"
+    );
 
     // The same tree again: every good file is a duplicate, nothing new is stored.
     let (code, again, _) = data.import(&tree, &[]);

@@ -42,6 +42,7 @@ fn map(path: &Path, data_type: &str) -> (Charset, Result<Value, Value>) {
     let result = match map_message(message, &source) {
         Ok(mapped) => Ok(json!({
             "cancel": mapped.cancel,
+            "retire": mapped.retire,
             "bundle": mapped.transaction(false),
             "issues": mapped.issues,
         })),

@@ -18,7 +18,11 @@ pub fn run(config: Option<&Path>) -> Result<Exit, CliError> {
             .consultation_addr
             .map(|a| format!(", consultation zone at https://{a}/fhir (mutual TLS)"))
             .unwrap_or_default();
-        tracing::info!(hospital = %app.hospital_addr, admin = %app.admin_addr, "Kakehashi is serving: FHIR REST at http://{}/fhir{consultation}, health and audit at http://{}.", app.hospital_addr, app.admin_addr);
+        let mllp = app
+            .mllp_addr
+            .map(|a| format!(", HL7 v2 over MLLP at {a} (and POST /hl7v2)"))
+            .unwrap_or_default();
+        tracing::info!(hospital = %app.hospital_addr, admin = %app.admin_addr, "Kakehashi is serving: FHIR REST at http://{}/fhir{consultation}{mllp}, health and audit at http://{}.", app.hospital_addr, app.admin_addr);
         if let Some(dev) = &app.dev_pki {
             tracing::info!(dir = %dev.dir.display(), "The consultation zone uses the development PKI (never for production); see README.txt there.");
         }

@@ -186,28 +186,99 @@ pub async fn write_version(
         .execute(&mut *conn)
         .await?;
     }
+    write_index(conn, new).await?;
+    Ok(())
+}
+
+/// Index rows in one statement per table and chunk (each statement is a round trip to sqlx's SQLite
+/// worker thread; a Patient has a dozen or more rows): `?` placeholders on SQLite (sqlx resolves
+/// numbered ones there at a cost growing with their square, see audit/writer.rs), `$n` on PostgreSQL.
+async fn write_index(conn: &mut AnyConnection, new: &NewVersion<'_>) -> Result<(), StoreError> {
+    /// Rows per statement: 5 values each stays far below SQLite's 32766 bound parameters.
+    const CHUNK: usize = 500;
+    let sqlite = conn.backend_name().eq_ignore_ascii_case("sqlite");
+    let (mut tokens, mut references, mut dates) = (Vec::new(), Vec::new(), Vec::new());
     for (param, value) in new.index {
-        let query = match value {
-            IndexValue::Token { system, code } => sqlx::query("INSERT INTO search_tokens (resource_type, id, param, system, code) VALUES ($1, $2, $3, $4, $5)")
-                .bind(new.resource_type)
-                .bind(new.id)
-                .bind(param.as_str())
-                .bind(system.as_deref())
-                .bind(code.as_str()),
-            IndexValue::Reference { resource_type, id } => sqlx::query("INSERT INTO search_references (resource_type, id, param, target_type, target_id) VALUES ($1, $2, $3, $4, $5)")
-                .bind(new.resource_type)
-                .bind(new.id)
-                .bind(param.as_str())
-                .bind(resource_type.as_str())
-                .bind(id.as_str()),
-            IndexValue::Date(range) => sqlx::query("INSERT INTO search_dates (resource_type, id, param, low_ms, high_ms) VALUES ($1, $2, $3, $4, $5)")
-                .bind(new.resource_type)
-                .bind(new.id)
-                .bind(param.as_str())
-                .bind(range.low)
-                .bind(range.high),
-        };
-        query.execute(&mut *conn).await?;
+        match value {
+            IndexValue::Token { .. } => tokens.push((param, value)),
+            IndexValue::Reference { .. } => references.push((param, value)),
+            IndexValue::Date(_) => dates.push((param, value)),
+        }
+    }
+    let tables = [
+        (
+            "search_tokens (resource_type, id, param, system, code)",
+            tokens,
+        ),
+        (
+            "search_references (resource_type, id, param, target_type, target_id)",
+            references,
+        ),
+        (
+            "search_dates (resource_type, id, param, low_ms, high_ms)",
+            dates,
+        ),
+    ];
+    for (table, rows) in tables {
+        for chunk in rows.chunks(CHUNK) {
+            let sql = values_sql(table, chunk.len(), sqlite);
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for (param, value) in chunk {
+                query = query
+                    .bind(new.resource_type)
+                    .bind(new.id)
+                    .bind(param.as_str());
+                query = match value {
+                    IndexValue::Token { system, code } => {
+                        query.bind(system.as_deref()).bind(code.as_str())
+                    }
+                    IndexValue::Reference { resource_type, id } => {
+                        query.bind(resource_type.as_str()).bind(id.as_str())
+                    }
+                    IndexValue::Date(range) => query.bind(range.low).bind(range.high),
+                };
+            }
+            query.execute(&mut *conn).await?;
+        }
     }
     Ok(())
+}
+
+/// `INSERT INTO table (5 columns) VALUES (…), (…)` for `rows` rows of placeholders.
+fn values_sql(table: &str, rows: usize, sqlite: bool) -> String {
+    let mut sql = format!("INSERT INTO {table} VALUES ");
+    let mut n = 0;
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..5 {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            if sqlite {
+                sql.push('?');
+            } else {
+                n += 1;
+                sql.push_str(&format!("${n}"));
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+#[cfg(test)]
+mod tests {
+    use super::values_sql;
+
+    #[test]
+    fn placeholders_by_backend() {
+        assert_eq!(
+            values_sql("t (a, b, c, d, e)", 2, false),
+            "INSERT INTO t (a, b, c, d, e) VALUES ($1, $2, $3, $4, $5), ($6, $7, $8, $9, $10)"
+        );
+        assert_eq!(
+            values_sql("t (a, b, c, d, e)", 1, true),
+            "INSERT INTO t (a, b, c, d, e) VALUES (?, ?, ?, ?, ?)"
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! HL7 v2.5 acknowledgements (ACK^{trigger}^ACK) as JAHIS senders expect them: HL7 v2.5 §2.9 (original
 //! mode AA/AE/AR; enhanced mode accept acknowledgements CA/CE/CR honouring MSH-15 AL/NE/ER/SU, table
-//! 0155), §2.14.5 ERR (ERR-2 ERL, ERR-3 table 0357, ERR-4 table 0516, ERR-8 user message).
+//! 0155), §2.14.5 ERR (ERR-2 ERL, ERR-3 table 0357, ERR-4 table 0516, ERR-7 the FHIRPath of an issue
+//! found in the mapped resources, ERR-8 user message).
 //!
 //! Pure: the control id and the time of the ACK come from the caller. The ACK uses the incoming message's
 //! delimiters and copies its MSH-18 (and MSH-20), so it is answered in the sender's character set
@@ -110,8 +111,19 @@ impl AckError {
     }
 }
 
-/// The table 0357 code for an issue's kind.
+/// The rule prefix naming a table 0357 code explicitly (`HL70357:201`), for issues whose kind alone
+/// does not tell (an unsupported event of a supported message type).
+pub const RULE_PREFIX: &str = "HL70357:";
+
+/// The table 0357 code for an issue: the one its rule names (`HL70357:201`), else by its kind.
 pub fn error_code(issue: &Issue) -> &'static str {
+    let named = issue
+        .rule
+        .as_deref()
+        .and_then(|r| r.strip_prefix(RULE_PREFIX));
+    if let Some(code) = named.and_then(|c| CODES.iter().find(|known| **known == c)) {
+        return code;
+    }
     match issue.code {
         IssueCode::Structure => "100",
         IssueCode::Required => "101",
@@ -121,6 +133,11 @@ pub fn error_code(issue: &Issue) -> &'static str {
         _ => "207",
     }
 }
+
+/// The table 0357 codes this builder writes.
+const CODES: [&str; 11] = [
+    "0", "100", "101", "102", "103", "200", "201", "202", "203", "206", "207",
+];
 
 /// The text of a table 0357 code.
 fn error_text(code: &str) -> &'static str {
@@ -134,6 +151,7 @@ fn error_text(code: &str) -> &'static str {
         "201" => "Unsupported event code",
         "202" => "Unsupported processing id",
         "203" => "Unsupported version id",
+        "206" => "Application record locked",
         _ => "Application internal error",
     }
 }
@@ -252,18 +270,20 @@ fn default_reject(errors: &[AckError], header: AckHeader<'_>) -> Ack {
 fn err_segment(e: &AckError, d: &Delimiters) -> String {
     let f = d.field;
     let c = d.component;
-    let location = e
-        .position
-        .as_deref()
-        .and_then(|p| erl(p, d))
-        .unwrap_or_default();
+    let location = e.position.as_deref().and_then(|p| erl(p, d));
+    // A location that is no HL7 position (the FHIRPath of a validation issue) goes to ERR-7.
+    let diagnostic = match (&location, &e.position) {
+        (None, Some(path)) => escape::encode(path, d).into_owned(),
+        _ => String::new(),
+    };
+    let location = location.unwrap_or_default();
     let severity = match e.severity {
         Severity::Fatal | Severity::Error => "E",
         Severity::Warning => "W",
         Severity::Information => "I",
     };
     format!(
-        "ERR{f}{f}{location}{f}{code}{c}{text}{c}HL70357{f}{severity}{f}{f}{f}{f}{user}\r",
+        "ERR{f}{f}{location}{f}{code}{c}{text}{c}HL70357{f}{severity}{f}{f}{f}{diagnostic}{f}{user}\r",
         code = e.code,
         text = error_text(e.code),
         user = escape::encode(&e.text, d),
@@ -349,6 +369,17 @@ mod tests {
             .field(2)
             .is_none_or(|f| f.join(parsed.delimiters()).is_empty()));
         assert_eq!(parsed.get("ERR[2]-3.1").as_deref(), Some("102"));
+        assert_eq!(parsed.value("ERR[2]-7").as_deref(), Some("Patient.name[0]"));
+        assert_eq!(parsed.value("ERR[2]-8").as_deref(), Some("bad"));
+        assert!(parsed.get("ERR-7").is_none_or(|v| v.is_empty()));
+    }
+
+    #[test]
+    fn a_rule_names_the_code() {
+        let issue = Issue::error(IssueCode::NotSupported, "ADT^A99").rule("HL70357:201");
+        assert_eq!(error_code(&issue), "201");
+        let unknown = Issue::error(IssueCode::NotSupported, "x").rule("HL70357:999");
+        assert_eq!(error_code(&unknown), "200");
     }
 
     #[test]

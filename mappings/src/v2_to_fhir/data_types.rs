@@ -22,6 +22,8 @@ pub struct DataType {
     pub cancel: bool,
     /// Whether the message withdraws the record itself (A23): what earlier messages stored is deleted.
     pub retires: bool,
+    /// The resource types this data type is the record of (space-separated).
+    pub records: String,
     pub meaning: String,
 }
 

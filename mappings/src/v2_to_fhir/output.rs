@@ -120,6 +120,12 @@ impl Output {
             event: input.data_type.trigger.clone(),
             cancel: input.data_type.cancel,
             retire: input.data_type.retires,
+            records: input
+                .data_type
+                .records
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
             control_id: input.control_id.clone(),
             patient: input.patient_reference(),
             resources: self.resources,
@@ -140,6 +146,9 @@ pub struct Mapped {
     /// Whether the message withdraws the record (A23): the resources it names are to be deleted. A
     /// visit cancel (`cancel` without `retire`) is stored as an update: its mapping carries the status.
     pub retire: bool,
+    /// The resource types the data type is the record of (`MedicationRequest` for OMP-01); see
+    /// [`Mapped::retires`].
+    pub records: Vec<String>,
     /// MSH-10.
     pub control_id: String,
     /// `Patient/{id}` of the message's patient, when it has one.
@@ -154,15 +163,25 @@ impl Mapped {
         self.issues.iter().any(Issue::is_error)
     }
 
+    /// Whether storing the message deletes resources of `resource_type` rather than writing them: when
+    /// the message withdraws its record (`retire`, A23) or its SS-MIX2 file is flagged deleted
+    /// (`file_deleted`), the types it is the record of are deleted; the patient, doctors, places and
+    /// visits it only refers to, and the MessageHeader and Provenance, are written as usual.
+    pub fn retires(&self, resource_type: &str, file_deleted: bool) -> bool {
+        (self.retire || file_deleted) && self.records.iter().any(|r| r == resource_type)
+    }
+
     /// A `transaction` Bundle that stores every resource at its deterministic id (PUT), so that posting
-    /// it twice changes nothing; with `retire`, it deletes them instead (a cancelled or deleted record).
-    pub fn transaction(&self, retire: bool) -> Value {
+    /// it twice changes nothing; with `file_deleted` (or for a message that withdraws its record), the
+    /// resources it is the record of are deleted instead ([`Mapped::retires`]).
+    pub fn transaction(&self, file_deleted: bool) -> Value {
         let entries: Vec<Value> = self
             .resources
             .iter()
             .map(|r| {
                 let reference = reference_of(r);
-                if retire {
+                let kind = r["resourceType"].as_str().unwrap_or_default();
+                if self.retires(kind, file_deleted) {
                     json!({"request": {"method": "DELETE", "url": reference}})
                 } else {
                     json!({

@@ -8,7 +8,7 @@
 use tokio::sync::{mpsc, oneshot};
 
 use super::check::Ready;
-use super::write::{write_message, Written};
+use super::write::{write_messages, Written};
 use crate::store::{Store, StoreError};
 
 /// One message waiting for the writer.
@@ -46,7 +46,7 @@ pub(super) async fn write_batch(store: &Store, jobs: Vec<Job>) {
                 return;
             }
             Err(error) => {
-                tracing::warn!(%error, messages = jobs.len(), "A group commit failed; writing its messages one by one.");
+                tracing::warn!(error = %describe(&error), messages = jobs.len(), "A group commit failed; writing its messages one by one.");
             }
         }
     }
@@ -57,11 +57,9 @@ pub(super) async fn write_batch(store: &Store, jobs: Vec<Job>) {
 }
 
 async fn together(store: &Store, jobs: &[Job]) -> Result<Vec<Written>, StoreError> {
+    let readies: Vec<&Ready> = jobs.iter().map(|j| &*j.ready).collect();
     let mut tx = store.begin().await?;
-    let mut results = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        results.push(write_message(&mut tx, &job.ready).await?);
-    }
+    let results = write_messages(&mut tx, &readies).await?;
     tx.commit().await?;
     Ok(results)
 }
@@ -72,9 +70,11 @@ async fn alone(store: &Store, ready: &Ready) -> Result<Written, StoreError> {
         attempt += 1;
         let result = async {
             let mut tx = store.begin().await?;
-            let written = write_message(&mut tx, ready).await?;
+            let mut written = write_messages(&mut tx, &[ready]).await?;
             tx.commit().await?;
-            Ok::<_, StoreError>(written)
+            written
+                .pop()
+                .ok_or_else(|| StoreError::Corrupt("no result for a message".into()))
         }
         .await;
         match result {
@@ -93,5 +93,33 @@ fn is_conflict(error: &StoreError) -> bool {
             .as_database_error()
             .is_some_and(|d| d.is_unique_violation()),
         _ => error.is_transient(),
+    }
+}
+
+/// A store error without the values it may quote (PostgreSQL names the conflicting key, which can hold a
+/// patient number): its class and database error code only, for logs and `Disposition::Failed`.
+pub(super) fn describe(error: &StoreError) -> String {
+    match error {
+        StoreError::Database(e) => match e.as_database_error() {
+            Some(d) => format!(
+                "database error {}",
+                d.code().as_deref().unwrap_or("(no code)")
+            ),
+            None => format!("database error ({})", kind(e)),
+        },
+        StoreError::Unavailable(_) => "database unavailable".into(),
+        StoreError::Migration(_) => "migration error".into(),
+        StoreError::Corrupt(_) => "a resource changed while it was being written".into(),
+    }
+}
+
+fn kind(e: &sqlx::Error) -> &'static str {
+    match e {
+        sqlx::Error::Io(_) => "i/o",
+        sqlx::Error::PoolTimedOut => "pool timed out",
+        sqlx::Error::PoolClosed => "pool closed",
+        sqlx::Error::Tls(_) => "tls",
+        sqlx::Error::Protocol(_) => "protocol",
+        _ => "other",
     }
 }

@@ -3,10 +3,10 @@
 //! PUT would), and build the ACKs. Any error issue rejects the message (AE/CE with one ERR per issue); an
 //! unsupported message type is AR/CR.
 
-use kakehashi_mappings::hl7v2::ack::AckCode;
+use kakehashi_mappings::hl7v2::ack::{AckCode, RULE_PREFIX};
 use kakehashi_mappings::hl7v2::{parse_bytes, Message, ParseError, ParseOptions};
 use kakehashi_mappings::v2_to_fhir::output::reference_of;
-use kakehashi_mappings::v2_to_fhir::{map_message, MapError, Mapped, Source};
+use kakehashi_mappings::v2_to_fhir::{data_types, map_message, MapError, Mapped, Source};
 use kakehashi_mappings::{Issue, IssueCode};
 
 use super::{build_ack, header_of, Disposition, Hl7v2, Inbound, MessageState};
@@ -84,11 +84,11 @@ pub(super) fn prepare(
     let mapped = match map_message(&message, &source) {
         Ok(mapped) => mapped,
         Err(e) => {
-            let code = match e {
-                MapError::Unsupported { .. } => AckCode::Reject,
-                _ => AckCode::Error,
+            let (code, issue) = match e {
+                MapError::Unsupported { .. } => (AckCode::Reject, unsupported_issue(&message, &e)),
+                _ => (AckCode::Error, e.to_issue()),
             };
-            return Err(reject(Some(&message), code, vec![e.to_issue()]));
+            return Err(reject(Some(&message), code, vec![issue]));
         }
     };
     let mut errors: Vec<Issue> = mapped
@@ -176,6 +176,21 @@ fn prepare_one(
         id,
         prepared,
     })
+}
+
+/// An unsupported message: table 0357 `201` (unsupported event code) when its message type is one we map
+/// for other events, else `200` (unsupported message type).
+fn unsupported_issue(message: &Message, e: &MapError) -> Issue {
+    let message_type = message.value("MSH-9.1").unwrap_or_default();
+    let known_type = data_types::table()
+        .iter()
+        .any(|row| row.message_type == message_type.trim());
+    let issue = e.to_issue();
+    if known_type {
+        issue.at("MSH-9.2").rule(format!("{RULE_PREFIX}201"))
+    } else {
+        issue
+    }
 }
 
 fn reject(message: Option<&Message>, code: AckCode, issues: Vec<Issue>) -> Disposition {

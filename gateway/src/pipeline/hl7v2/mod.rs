@@ -252,7 +252,7 @@ impl Hl7v2 {
             .await
             .map_err(|_| "the writer has stopped".to_string())?;
         match answered.await {
-            Ok(result) => result.map_err(|e| e.to_string()),
+            Ok(result) => result.map_err(|e| batch::describe(&e)),
             Err(_) => Err("the writer dropped the message".into()),
         }
     }

@@ -125,6 +125,20 @@ async fn errors_and_unsupported_types_store_nothing() {
         .ingest(Inbound::network(unsupported, Channel::Http))
         .await;
     assert_eq!(rejected.msa1(), "AR", "{rejected:?}");
+    assert!(rejected
+        .ack()
+        .contains("|200^Unsupported message type^HL70357|"));
+    let event =
+        b"MSH|^~\\&|HIS|1319999999|GW|1319999999|20261202093015||ADT^A99|U2|P|2.5\r".to_vec();
+    let rejected = hl7v2.ingest(Inbound::network(event, Channel::Http)).await;
+    assert_eq!(rejected.msa1(), "AR", "{rejected:?}");
+    assert!(
+        rejected
+            .ack()
+            .contains("ERR||MSH^1^9^^2|201^Unsupported event code^HL70357|"),
+        "{}",
+        rejected.ack()
+    );
     let garbage = hl7v2
         .ingest(Inbound::network(b"\x00\x01garbage".to_vec(), Channel::Http))
         .await;
@@ -241,4 +255,71 @@ async fn futures_results(
         out.push(matches!(a.await, Ok(Ok(Written::Stored { .. }))));
     }
     out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_group_applies_its_messages_in_order() {
+    let (_dir, store, hl7v2) = setup().await;
+    // Same patient four times in one group: a new version only when the name changes; the same MSH-10
+    // twice in the group is a duplicate of the first.
+    let messages = [
+        ("G1", "山田"),
+        ("G2", "山田"),
+        ("G3", "佐藤"),
+        ("G3", "佐藤"),
+        ("G4", "山田"),
+    ];
+    let mut jobs = Vec::new();
+    let mut answers = Vec::new();
+    for (id, family) in messages {
+        let inbound = Inbound::network(adt(id, "42", family), Channel::Mllp);
+        let ready = check::prepare(&hl7v2, &inbound, now_ms()).unwrap();
+        let (answer, answered) = oneshot::channel();
+        jobs.push(batch::Job {
+            ready: Box::new(ready),
+            answer,
+        });
+        answers.push(answered);
+    }
+    batch::write_batch(&store, jobs).await;
+    let mut kinds = Vec::new();
+    for a in answers {
+        kinds.push(match a.await.unwrap().unwrap() {
+            Written::Stored { .. } => "stored",
+            Written::Duplicate { .. } => "duplicate",
+        });
+    }
+    assert_eq!(kinds, ["stored", "stored", "stored", "duplicate", "stored"]);
+    let mut conn = store.reader().await.unwrap();
+    let versions: Vec<(i64, String)> = sqlx::query(
+        "SELECT version_id, content FROM resource_versions WHERE resource_type = 'Patient' ORDER BY version_id",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect();
+    assert_eq!(versions.len(), 3, "山田, 佐藤, 山田 again");
+    assert!(versions[1].1.contains("佐藤") && versions[1].1.contains("\"versionId\":\"2\""));
+    assert!(versions[2].1.contains("山田") && versions[2].1.contains("\"versionId\":\"3\""));
+    let head: i64 = sqlx::query("SELECT version_id FROM resources WHERE resource_type = 'Patient'")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(head, 3);
+    // One set of index rows: the final version's.
+    let family_rows: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM search_tokens WHERE resource_type = 'Patient' AND param = 'identifier'",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap()
+    .get(0);
+    assert_eq!(family_rows, 1);
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM hl7v2_messages").await,
+        4
+    );
 }

@@ -1,19 +1,30 @@
 //! The write half of ingest, inside one open transaction: a message already stored (same sender and
 //! MSH-10) is a duplicate and changes nothing; otherwise every mapped resource is written at its
 //! deterministic id like a transaction Bundle's PUT (a new version only when the content changed,
-//! ignoring `meta.versionId` / `meta.lastUpdated`), or deleted for a cancel or a deleted SS-MIX2 file
-//! (MessageHeader and Provenance are kept), and the `hl7v2_messages` row is inserted with the ACK.
+//! ignoring `meta.versionId` / `meta.lastUpdated`), or deleted when the message withdraws its record
+//! (A23) or its SS-MIX2 file is flagged deleted — only the types it is the record of (`Mapped::retires`:
+//! a deleted order retires its MedicationRequests, not the Patient) — and the `hl7v2_messages` row is
+//! inserted with the ACK.
+//!
+//! A group of messages is written with a handful of statements, not a few dozen per message (each
+//! statement is a round trip to sqlx's SQLite worker): one look-up of the messages already stored, one of
+//! the current versions of every resource the group touches, then multi-row INSERTs of the versions, the
+//! new heads, the index rows and the message rows (an UPDATE per head that moves, guarded by the version
+//! it read, so a concurrent writer fails the group instead of being overwritten). Messages of one group
+//! that touch the same resource are applied in order, in memory, before anything is written.
+
+use std::collections::{HashMap, HashSet};
 
 use kakehashi_mappings::fhir::canonicalise;
+use kakehashi_mappings::fhir::search::IndexValue;
 use serde_json::Value;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::check::{Ready, ResourceWrite};
 use super::MessageState;
-use crate::store::resources::{self, NewVersion};
 use crate::store::StoreError;
 
-/// What the transaction did.
+/// What the transaction did for one message.
 #[derive(Debug)]
 pub(super) enum Written {
     Stored {
@@ -26,110 +37,434 @@ pub(super) enum Written {
     },
 }
 
-/// Writes one message in the open transaction `conn`.
-pub(super) async fn write_message(
-    conn: &mut AnyConnection,
-    ready: &Ready,
-) -> Result<Written, StoreError> {
-    let stored =
-        sqlx::query("SELECT ack FROM hl7v2_messages WHERE sender = $1 AND control_id = $2")
-            .bind(ready.sender.as_str())
-            .bind(ready.control_id.as_str())
-            .fetch_optional(&mut *conn)
-            .await?;
-    if let Some(row) = stored {
-        return Ok(Written::Duplicate { ack: row.get(0) });
-    }
-    let retire = ready.state == MessageState::Deleted || ready.mapped.cancel;
-    if ready.state != MessageState::Superseded {
-        for write in &ready.writes {
-            let keep = matches!(write.resource_type.as_str(), "MessageHeader" | "Provenance");
-            if retire && !keep {
-                delete(conn, write).await?;
-            } else {
-                put(conn, write, ready.received_ms).await?;
-            }
-        }
-    }
-    sqlx::query(
-        "INSERT INTO hl7v2_messages (sender, control_id, received_ms, channel, data_type, patient, \
-         file_name, state, content_sha256, raw, ack) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(ready.sender.as_str())
-    .bind(ready.control_id.as_str())
-    .bind(ready.received_ms)
-    .bind(ready.channel)
-    .bind(ready.mapped.data_type.as_str())
-    .bind(ready.mapped.patient.as_deref())
-    .bind(ready.file_name.as_deref())
-    .bind(ready.state.as_str())
-    .bind(ready.sha256.as_str())
-    .bind(ready.raw.clone())
-    .bind(ready.accept_ack.as_str())
-    .execute(&mut *conn)
-    .await?;
-    Ok(Written::Stored {
-        ack: ready.accept_ack.clone(),
-        data_type: ready.mapped.data_type.clone(),
-        resources: ready.writes.len(),
-    })
+/// Rows per multi-row statement (at most 11 values a row: far below SQLite's 32766 bound parameters).
+const CHUNK: usize = 400;
+
+type Key = (String, String);
+
+/// A resource's head as the group sees it.
+#[derive(Clone)]
+struct Head {
+    version_id: i64,
+    deleted: bool,
+    content: Option<String>,
 }
 
-/// Writes a resource unless its current version says the same.
-async fn put(
+/// One new version to insert.
+struct NewRow<'a> {
+    key: Key,
+    version_id: i64,
+    last_updated_ms: i64,
+    method: &'static str,
+    content: Option<String>,
+    index: &'a [(String, IndexValue)],
+}
+
+/// Writes a group of messages in the open transaction `conn`, in order; one result per message.
+pub(super) async fn write_messages(
     conn: &mut AnyConnection,
-    write: &ResourceWrite,
-    received_ms: i64,
-) -> Result<(), StoreError> {
-    let current = resources::current(conn, &write.resource_type, &write.id).await?;
-    let version_id = match &current {
-        Some(v) => {
-            if let Some(content) = &v.content {
-                if same_content(content, &write.prepared.content) {
-                    return Ok(());
+    readies: &[&Ready],
+) -> Result<Vec<Written>, StoreError> {
+    let sqlite = conn.backend_name().eq_ignore_ascii_case("sqlite");
+    let stored = stored_acks(conn, readies, sqlite).await?;
+    // Which messages are new (the first of a key within the group), and every resource they touch.
+    let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut results: Vec<Option<Written>> = Vec::with_capacity(readies.len());
+    let mut fresh = Vec::new();
+    for (i, ready) in readies.iter().enumerate() {
+        let key = (ready.sender.as_str(), ready.control_id.as_str());
+        if let Some(ack) = stored.get(&(key.0.to_string(), key.1.to_string())) {
+            results.push(Some(Written::Duplicate { ack: ack.clone() }));
+        } else if let Some(&first) = seen.get(&key) {
+            results.push(Some(Written::Duplicate {
+                ack: readies[first].accept_ack.clone(),
+            }));
+        } else {
+            seen.insert(key, i);
+            results.push(None);
+            fresh.push(i);
+        }
+    }
+    let touched: Vec<Key> = {
+        let mut set = HashSet::new();
+        let mut keys = Vec::new();
+        for &i in &fresh {
+            for w in writes_of(readies[i]) {
+                let key = (w.resource_type.clone(), w.id.clone());
+                if set.insert(key.clone()) {
+                    keys.push(key);
                 }
             }
-            v.version_id + 1
         }
-        None => 1,
+        keys
     };
-    let content = restamp(&write.prepared.content, version_id)?;
-    resources::write_version(
+    let before = heads(conn, &touched, sqlite).await?;
+    let mut now: HashMap<Key, Head> = before.clone();
+    let mut rows: Vec<NewRow> = Vec::new();
+    for &i in &fresh {
+        let ready = readies[i];
+        let file_deleted = ready.state == MessageState::Deleted;
+        for w in writes_of(ready) {
+            let key = (w.resource_type.clone(), w.id.clone());
+            let head = now.get(&key).cloned();
+            if ready.mapped.retires(&w.resource_type, file_deleted) {
+                let Some(head) = head.filter(|h| !h.deleted) else {
+                    continue;
+                };
+                let version_id = head.version_id + 1;
+                rows.push(NewRow {
+                    key: key.clone(),
+                    version_id,
+                    last_updated_ms: ready.received_ms,
+                    method: "DELETE",
+                    content: None,
+                    index: &[],
+                });
+                now.insert(
+                    key,
+                    Head {
+                        version_id,
+                        deleted: true,
+                        content: None,
+                    },
+                );
+                continue;
+            }
+            if let Some(h) = &head {
+                if h.content
+                    .as_deref()
+                    .is_some_and(|c| same_content(c, &w.prepared.content))
+                {
+                    continue;
+                }
+            }
+            let version_id = head.map_or(1, |h| h.version_id + 1);
+            let content = restamp(&w.prepared.content, version_id)?;
+            rows.push(NewRow {
+                key: key.clone(),
+                version_id,
+                last_updated_ms: ready.received_ms,
+                method: "PUT",
+                content: Some(content.clone()),
+                index: &w.prepared.index,
+            });
+            now.insert(
+                key,
+                Head {
+                    version_id,
+                    deleted: false,
+                    content: Some(content),
+                },
+            );
+        }
+    }
+    insert_versions(conn, &rows, sqlite).await?;
+    move_heads(conn, &rows, &before, &now, sqlite).await?;
+    reindex(conn, &rows, &before, &now, sqlite).await?;
+    insert_messages(
         conn,
-        &NewVersion {
-            resource_type: &write.resource_type,
-            id: &write.id,
-            version_id,
-            last_updated_ms: received_ms,
-            method: "PUT",
-            content: Some(&content),
-            index: &write.prepared.index,
-        },
+        &fresh.iter().map(|&i| readies[i]).collect::<Vec<_>>(),
+        sqlite,
     )
-    .await
+    .await?;
+    Ok(results
+        .into_iter()
+        .zip(readies)
+        .map(|(result, ready)| {
+            result.unwrap_or_else(|| Written::Stored {
+                ack: ready.accept_ack.clone(),
+                data_type: ready.mapped.data_type.clone(),
+                resources: ready.writes.len(),
+            })
+        })
+        .collect())
 }
 
-/// Deletes a resource (a deleted one, or one never stored, stays as it is).
-async fn delete(conn: &mut AnyConnection, write: &ResourceWrite) -> Result<(), StoreError> {
-    let Some(head) = resources::head(conn, &write.resource_type, &write.id).await? else {
-        return Ok(());
-    };
-    if head.deleted {
-        return Ok(());
+/// The resources a message writes (none for a superseded SS-MIX2 file: the newer file carries them).
+fn writes_of(ready: &Ready) -> &[ResourceWrite] {
+    if ready.state == MessageState::Superseded {
+        &[]
+    } else {
+        &ready.writes
     }
-    resources::write_version(
-        conn,
-        &NewVersion {
-            resource_type: &write.resource_type,
-            id: &write.id,
-            version_id: head.version_id + 1,
-            last_updated_ms: crate::pipeline::now_ms(),
-            method: "DELETE",
-            content: None,
-            index: &[],
-        },
-    )
-    .await
+}
+
+/// The ACKs of the group's messages already stored, by (sender, control id).
+async fn stored_acks(
+    conn: &mut AnyConnection,
+    readies: &[&Ready],
+    sqlite: bool,
+) -> Result<HashMap<Key, String>, StoreError> {
+    let mut found = HashMap::new();
+    for chunk in readies.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT sender, control_id, ack FROM hl7v2_messages WHERE (sender, control_id) IN ({})",
+            placeholders(chunk.len(), 2, sqlite)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for ready in chunk {
+            query = query
+                .bind(ready.sender.as_str())
+                .bind(ready.control_id.as_str());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            found.insert((row.get(0), row.get(1)), row.get(2));
+        }
+    }
+    Ok(found)
+}
+
+/// The current heads (with their content) of `keys`.
+async fn heads(
+    conn: &mut AnyConnection,
+    keys: &[Key],
+    sqlite: bool,
+) -> Result<HashMap<Key, Head>, StoreError> {
+    let mut found = HashMap::new();
+    for chunk in keys.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT r.resource_type, r.id, r.version_id, r.deleted, v.content FROM resources r \
+             JOIN resource_versions v ON v.resource_type = r.resource_type AND v.id = r.id AND v.version_id = r.version_id \
+             WHERE (r.resource_type, r.id) IN ({})",
+            placeholders(chunk.len(), 2, sqlite)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (t, id) in chunk {
+            query = query.bind(t.as_str()).bind(id.as_str());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            found.insert(
+                (row.get(0), row.get(1)),
+                Head {
+                    version_id: row.get(2),
+                    deleted: row.get::<i64, _>(3) != 0,
+                    content: row.get(4),
+                },
+            );
+        }
+    }
+    Ok(found)
+}
+
+async fn insert_versions(
+    conn: &mut AnyConnection,
+    rows: &[NewRow<'_>],
+    sqlite: bool,
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO resource_versions (resource_type, id, version_id, last_updated_ms, method, content) VALUES {}",
+            placeholders(chunk.len(), 6, sqlite)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for r in chunk {
+            query = query
+                .bind(r.key.0.as_str())
+                .bind(r.key.1.as_str())
+                .bind(r.version_id)
+                .bind(r.last_updated_ms)
+                .bind(r.method)
+                .bind(r.content.as_deref());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// New heads in one INSERT; a head that existed moves with an UPDATE guarded by the version read.
+async fn move_heads(
+    conn: &mut AnyConnection,
+    rows: &[NewRow<'_>],
+    before: &HashMap<Key, Head>,
+    now: &HashMap<Key, Head>,
+    sqlite: bool,
+) -> Result<(), StoreError> {
+    let last_updated: HashMap<&Key, i64> =
+        rows.iter().map(|r| (&r.key, r.last_updated_ms)).collect();
+    let mut created = Vec::new();
+    for (key, ms) in &last_updated {
+        let Some(head) = now.get(*key) else { continue };
+        let deleted: i64 = i64::from(head.deleted);
+        match before.get(*key) {
+            None => created.push((*key, head.version_id, *ms, deleted)),
+            Some(old) => {
+                let done = sqlx::query("UPDATE resources SET version_id = $1, last_updated_ms = $2, deleted = $3 WHERE resource_type = $4 AND id = $5 AND version_id = $6")
+                    .bind(head.version_id)
+                    .bind(*ms)
+                    .bind(deleted)
+                    .bind(key.0.as_str())
+                    .bind(key.1.as_str())
+                    .bind(old.version_id)
+                    .execute(&mut *conn)
+                    .await?;
+                if done.rows_affected() != 1 {
+                    return Err(StoreError::Corrupt(format!(
+                        "{}/{} changed while it was being written",
+                        key.0, key.1
+                    )));
+                }
+            }
+        }
+    }
+    for chunk in created.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO resources (resource_type, id, version_id, last_updated_ms, deleted) VALUES {}",
+            placeholders(chunk.len(), 5, sqlite)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (key, version_id, ms, deleted) in chunk {
+            query = query
+                .bind(key.0.as_str())
+                .bind(key.1.as_str())
+                .bind(*version_id)
+                .bind(*ms)
+                .bind(*deleted);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Replaces the index rows of every resource written: old rows go for heads that existed, the final
+/// version's rows come in.
+async fn reindex(
+    conn: &mut AnyConnection,
+    rows: &[NewRow<'_>],
+    before: &HashMap<Key, Head>,
+    now: &HashMap<Key, Head>,
+    sqlite: bool,
+) -> Result<(), StoreError> {
+    // The last row of each key is its final version.
+    let mut last: HashMap<&Key, &NewRow> = HashMap::new();
+    for r in rows {
+        last.insert(&r.key, r);
+    }
+    let stale: Vec<&Key> = last
+        .keys()
+        .copied()
+        .filter(|k| before.contains_key(*k))
+        .collect();
+    for table in ["search_tokens", "search_references", "search_dates"] {
+        for chunk in stale.chunks(CHUNK) {
+            let sql = format!(
+                "DELETE FROM {table} WHERE (resource_type, id) IN ({})",
+                placeholders(chunk.len(), 2, sqlite)
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for key in chunk {
+                query = query.bind(key.0.as_str()).bind(key.1.as_str());
+            }
+            query.execute(&mut *conn).await?;
+        }
+    }
+    let (mut tokens, mut references, mut dates) = (Vec::new(), Vec::new(), Vec::new());
+    for (key, row) in &last {
+        if now.get(*key).is_none_or(|h| h.deleted) {
+            continue;
+        }
+        for (param, value) in row.index {
+            match value {
+                IndexValue::Token { .. } => tokens.push((*key, param, value)),
+                IndexValue::Reference { .. } => references.push((*key, param, value)),
+                IndexValue::Date(_) => dates.push((*key, param, value)),
+            }
+        }
+    }
+    let tables = [
+        (
+            "search_tokens (resource_type, id, param, system, code)",
+            tokens,
+        ),
+        (
+            "search_references (resource_type, id, param, target_type, target_id)",
+            references,
+        ),
+        (
+            "search_dates (resource_type, id, param, low_ms, high_ms)",
+            dates,
+        ),
+    ];
+    for (table, entries) in tables {
+        for chunk in entries.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO {table} VALUES {}",
+                placeholders(chunk.len(), 5, sqlite)
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for (key, param, value) in chunk {
+                query = query
+                    .bind(key.0.as_str())
+                    .bind(key.1.as_str())
+                    .bind(param.as_str());
+                query = match value {
+                    IndexValue::Token { system, code } => {
+                        query.bind(system.as_deref()).bind(code.as_str())
+                    }
+                    IndexValue::Reference { resource_type, id } => {
+                        query.bind(resource_type.as_str()).bind(id.as_str())
+                    }
+                    IndexValue::Date(range) => query.bind(range.low).bind(range.high),
+                };
+            }
+            query.execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn insert_messages(
+    conn: &mut AnyConnection,
+    readies: &[&Ready],
+    sqlite: bool,
+) -> Result<(), StoreError> {
+    for chunk in readies.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO hl7v2_messages (sender, control_id, received_ms, channel, data_type, patient, \
+             file_name, state, content_sha256, raw, ack) VALUES {}",
+            placeholders(chunk.len(), 11, sqlite)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for ready in chunk {
+            query = query
+                .bind(ready.sender.as_str())
+                .bind(ready.control_id.as_str())
+                .bind(ready.received_ms)
+                .bind(ready.channel)
+                .bind(ready.mapped.data_type.as_str())
+                .bind(ready.mapped.patient.as_deref())
+                .bind(ready.file_name.as_deref())
+                .bind(ready.state.as_str())
+                .bind(ready.sha256.as_str())
+                .bind(ready.raw.clone())
+                .bind(ready.accept_ack.as_str());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// `(…), (…)` for `rows` tuples of `columns` placeholders: `?` on SQLite (sqlx resolves numbered ones
+/// there at a cost growing with their square, see audit/writer.rs), `$1…` on PostgreSQL.
+fn placeholders(rows: usize, columns: usize, sqlite: bool) -> String {
+    let mut sql = String::with_capacity(rows * columns * 5);
+    let mut n = 0;
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..columns {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            if sqlite {
+                sql.push('?');
+            } else {
+                n += 1;
+                sql.push('$');
+                sql.push_str(&n.to_string());
+            }
+        }
+        sql.push(')');
+    }
+    sql
 }
 
 /// Whether two stored forms say the same, `meta.versionId` and `meta.lastUpdated` aside.
@@ -180,6 +515,12 @@ fn restamp(content: &str, version_id: i64) -> Result<String, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_by_backend() {
+        assert_eq!(placeholders(2, 2, false), "($1, $2), ($3, $4)");
+        assert_eq!(placeholders(1, 3, true), "(?, ?, ?)");
+    }
 
     #[test]
     fn content_compares_without_version_and_time() {
