@@ -1,16 +1,23 @@
-//! `kakehashi convert --from F --to F [FILE|-]`: one input, one output on stdout.
+//! `kakehashi convert --from F --to F [FILE|-]`: one input, one output on stdout (HL7 v2 ↔ FHIR in
+//! `convert_hl7v2.rs`).
 
 use std::path::Path;
 
 use kakehashi_mappings::fhir::{canonicalise, parse_json};
 
+use crate::cli::convert_hl7v2;
 use crate::cli::exit::{CliError, Exit};
 use crate::cli::read_input;
 
 /// The conversions available, as `(from, to)`.
-const CONVERSIONS: &[(&str, &str)] = &[("fhir", "fhir")];
+const CONVERSIONS: &[(&str, &str)] = &[("fhir", "fhir"), ("hl7v2", "fhir"), ("fhir", "hl7v2")];
 
-pub fn run(from: &str, to: &str, file: Option<&Path>) -> Result<Exit, CliError> {
+pub fn run(
+    from: &str,
+    to: &str,
+    file: Option<&Path>,
+    options: convert_hl7v2::Options,
+) -> Result<Exit, CliError> {
     if !CONVERSIONS.contains(&(from, to)) {
         let known: Vec<String> = CONVERSIONS
             .iter()
@@ -25,6 +32,11 @@ pub fn run(from: &str, to: &str, file: Option<&Path>) -> Result<Exit, CliError> 
         ));
     }
     let input = read_input(file)?;
+    match (from, to) {
+        ("hl7v2", "fhir") => return convert_hl7v2::to_fhir(&input, file, options),
+        ("fhir", "hl7v2") => return convert_hl7v2::to_hl7v2(&input, options),
+        _ => {}
+    }
     let value = parse_json(&input).map_err(|i| {
         CliError::new(
             Exit::DataRejected,

@@ -4,6 +4,7 @@
 mod audit;
 mod check_config;
 mod convert;
+mod convert_hl7v2;
 pub mod exit;
 mod hpki;
 mod serve;
@@ -56,7 +57,9 @@ pub enum Command {
     },
     /// Convert one message or document between formats. Reads FILE, or standard input when FILE is `-`
     /// or omitted, and writes the result to standard output. Available now: fhir → fhir (typed FHIR R4
-    /// round trip into canonical JSON); HL7 v2 and prescription formats arrive with later releases.
+    /// round trip into canonical JSON); hl7v2 → fhir (an SS-MIX2 message as a transaction Bundle, the
+    /// issues on standard error; exit 65 when it cannot be mapped or has errors); fhir → hl7v2 (a
+    /// resource or Bundle as SS-MIX2 messages, ISO-2022-JP unless --charset utf-8).
     Convert {
         /// The input format, e.g. `fhir`.
         #[arg(long, value_name = "FORMAT")]
@@ -67,6 +70,13 @@ pub enum Command {
         /// The input file; `-` for standard input.
         #[arg(value_name = "FILE")]
         file: Option<PathBuf>,
+        /// hl7v2 → fhir: `transaction` (PUT every resource at its id) or `message` (the JAMI-style
+        /// message Bundle).
+        #[arg(long, value_enum, default_value = "transaction")]
+        bundle: convert_hl7v2::BundleKind,
+        /// fhir → hl7v2: the character set of the messages (named in MSH-18).
+        #[arg(long, value_enum, default_value = "iso-2022-jp")]
+        charset: convert_hl7v2::OutCharset,
     },
     /// Validate FHIR R4 JSON files (one resource or Bundle each) against the R4 core definitions and the
     /// profiles they claim in meta.profile (or --profile), with the packages given by --ig; print one
@@ -135,7 +145,18 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
     match cli.command {
         Command::Serve { config } => serve::run(config.as_deref()),
         Command::CheckConfig { config, format } => check_config::run(config.as_deref(), format),
-        Command::Convert { from, to, file } => convert::run(&from, &to, file.as_deref()),
+        Command::Convert {
+            from,
+            to,
+            file,
+            bundle,
+            charset,
+        } => convert::run(
+            &from,
+            &to,
+            file.as_deref(),
+            convert_hl7v2::Options { bundle, charset },
+        ),
         Command::Validate {
             files,
             files_from,

@@ -3,6 +3,7 @@
 //! repetitions, components and subcomponents. No mapping to FHIR happens here.
 
 pub mod ack;
+pub mod build;
 pub mod charset;
 pub mod delimiters;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod msh18;
 pub mod parse;
 pub mod position;
 
+pub use build::{MessageBuilder, SegmentBuilder};
 pub use charset::{Charset, CharsetWarning, Decoded};
 pub use delimiters::Delimiters;
 pub use error::ParseError;

@@ -1,0 +1,426 @@
+//! JP_MedicationRequest → RDE^O11 (SS-MIX2 OMP-01 処方オーダ: MSH, PID, then per request ORC, RXE, TQ1,
+//! RXR), the reverse of `v2_to_fhir::messages::rde_o11` (JAMI ConceptMap
+//! segment-omp-01-rxe-to-medicationrequest). One message per patient and order number (ORC-2, the
+//! requestIdentifier), the requests in Rp order. ORC-2 / ORC-4 from the identifiers (ORC-4 kept verbatim
+//! by `v2_to_fhir`, else `{ORC-2}_{Rp番号 as 2 digits}`), ORC-1/5 from status, ORC-9 authoredOn, ORC-10
+//! recorder, ORC-12 requester (a PractitionerRole gives ORC-17 診療科 and ORC-21/22 the facility),
+//! ORC-29 / RXE-21 / RXE-27 from the categories, RXE-2 drug (HOT9 / YJ), RXE-3/5 dose, RXE-7 調剤指示,
+//! RXE-10/11 調剤量, RXE-12, RXE-15 処方箋番号, RXE-19 1日量, TQ1-3 用法 (JAMI code in the subcomponents),
+//! TQ1-6 日数, TQ1-7/8 period of use, TQ1-11 / TQ1-14 頓用, RXR-1/2/4 route, site, method.
+//! Injections (JP_MedicationRequest_Injection) → RDE^O11 of OMP-02: RXE-2 注射種別 (JHSI0002) from the
+//! categories, the contained JP_Medication's form → RXE-6 and ingredients → RXC (RXC-1 `B` 主剤 for the
+//! first, `A` 副剤 for the others: FHIR does not keep which was which), rateQuantity → RXE-23/24, the
+//! contained BodyStructure → RXR-2 / RXR-6, the line extension → RXR-5.
+
+use serde_json::Value;
+
+use super::context::{Context, Entry, OutMessage};
+use super::datatypes::{cwe, cwe_sub, items, quantity_value, s, ts, unit, xad};
+use super::encounter::{visit, xcn_all};
+use super::patient::pid_of;
+use crate::hl7v2::SegmentBuilder;
+
+const RP_NUMBER: &str = "urn:oid:1.2.392.100495.20.3.81";
+const ORDER_IN_RP: &str = "urn:oid:1.2.392.100495.20.3.82";
+const REQUEST_ID: &str = "http://jpfhir.jp/fhir/core/IdSystem/resourceInstance-identifier";
+const PLACER_GROUP: &str = "urn:kakehashi:hl7v2:placer-group-number";
+const PRESCRIPTION_NUMBER_PREFIX: &str = "urn:oid:1.2.392.100495.20.3.11.1";
+const LOCAL_PRESCRIPTION_NUMBER: &str = "urn:kakehashi:hl7v2:prescription-number";
+const ORDER_TYPE: &str = "http://terminology.hl7.org/CodeSystem/v2-0482";
+const MERIT9_CATEGORY: &str =
+    "http://jpfhir.jp/fhir/core/CodeSystem/JP_MedicationCategoryMERIT9_CS";
+const INSTRUCTION_FOR_DISPENSE: &str = "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/JP_MedicationRequest_DispenseRequest_InstructionForDispense";
+const EXPECTED_REPEAT_COUNT: &str = "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/JP_MedicationRequest_DispenseRequest_ExpectedRepeatCount";
+const PERIOD_OF_USE: &str =
+    "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/JP_MedicationDosage_PeriodOfUse";
+const LINE: &str =
+    "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/JP_MedicationDosage_Line";
+const BODY_SITE: &str = "http://hl7.org/fhir/StructureDefinition/bodySite";
+const MERIT9_FORM: &str = "http://jpfhir.jp/fhir/core/CodeSystem/JP_MedicationFormMERIT9_CS";
+const JAMI_BODY_SITE: &str = "http://jami.jp/CodeSystem/MedicationBodySiteExternal";
+const INJECTION_PROFILE: &str =
+    "http://jpfhir.jp/fhir/core/StructureDefinition/JP_MedicationRequest_Injection";
+
+fn identifier<'v>(mr: &'v Value, system: &str) -> Option<&'v str> {
+    items(mr, "identifier")
+        .iter()
+        .find(|i| s(i, "system") == Some(system))
+        .and_then(|i| s(i, "value"))
+}
+
+/// The `#id` a Dosage.site's bodySite extension names.
+fn site_structure(site: &Value) -> Option<&str> {
+    items(site, "extension")
+        .iter()
+        .find(|e| s(e, "url") == Some(BODY_SITE))
+        .and_then(|e| e.get("valueReference"))
+        .and_then(|r| s(r, "reference"))
+}
+
+/// The contained resource a local reference (`#medication`) names.
+fn contained<'v>(resource: &'v Value, reference: Option<&str>) -> Option<&'v Value> {
+    let id = reference?.strip_prefix('#')?;
+    items(resource, "contained")
+        .iter()
+        .find(|c| s(c, "id") == Some(id))
+}
+
+fn is_injection(mr: &Value) -> bool {
+    mr.get("meta")
+        .map(|m| items(m, "profile"))
+        .unwrap_or_default()
+        .iter()
+        .any(|p| p.as_str() == Some(INJECTION_PROFILE))
+}
+
+/// The message key of a request: patient and order number.
+fn order_key(ctx: &Context, entry: &Entry) -> (String, String) {
+    (
+        ctx.patient_key(entry),
+        identifier(entry.resource, REQUEST_ID)
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
+/// One RDE^O11 per patient, order number and kind (prescription OMP-01 / injection OMP-02), written
+/// for the first request of it.
+pub fn map(ctx: &mut Context, entry: &Entry) -> Vec<OutMessage> {
+    let injection = is_injection(entry.resource);
+    let key = order_key(ctx, entry);
+    let mut group: Vec<Entry> = ctx
+        .of_kind("MedicationRequest")
+        .into_iter()
+        .filter(|e| is_injection(e.resource) == injection && order_key(ctx, e) == key)
+        .collect();
+    if group.first().map(|e| e.position.as_str()) != Some(entry.position.as_str()) {
+        return Vec::new();
+    }
+    let Some(pid) = pid_of(ctx, entry, "subject") else {
+        return Vec::new();
+    };
+    // Rp order: the Rp number, then the order in the Rp (a stable sort keeps the input order otherwise).
+    let number = |e: &Entry, system: &str| -> u64 {
+        identifier(e.resource, system)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(u64::MAX)
+    };
+    group.sort_by_key(|e| (number(e, RP_NUMBER), number(e, ORDER_IN_RP)));
+    let mut message = ctx.message("RDE", "O11", "RDE_O11");
+    message.push_all(pid);
+    if let Some(pv1) = visit(ctx, &group) {
+        message.push(pv1);
+    }
+    for request in &group {
+        for segment in order(ctx, request, injection) {
+            message.push(segment);
+        }
+    }
+    vec![OutMessage {
+        data_type: if injection { "OMP-02" } else { "OMP-01" }.into(),
+        text: message.to_hl7(),
+    }]
+}
+
+/// ORC, RXE, TQ1, RXR of one request.
+fn order(ctx: &mut Context, entry: &Entry, injection: bool) -> Vec<SegmentBuilder> {
+    let mr = entry.resource;
+    let mut orc = SegmentBuilder::new("ORC");
+    let (control, status) = match s(mr, "status") {
+        Some("active") | Some("draft") => ("NW", ""),
+        Some("completed") => ("NW", "CM"),
+        Some("cancelled") => ("CA", ""),
+        Some("stopped") => ("DC", ""),
+        Some("on-hold") => ("HD", ""),
+        _ => ("", ""),
+    };
+    orc.field(1, control).field(5, status);
+    let placer = identifier(mr, REQUEST_ID).unwrap_or_default();
+    orc.field(2, placer);
+    let group = match identifier(mr, PLACER_GROUP) {
+        Some(g) => g.to_string(),
+        None => match identifier(mr, RP_NUMBER) {
+            Some(rp) if !placer.is_empty() => {
+                let rp = rp
+                    .parse::<u64>()
+                    .map_or(rp.to_string(), |n| format!("{n:02}"));
+                format!("{placer}_{rp}")
+            }
+            Some(rp) => rp.to_string(),
+            None => String::new(),
+        },
+    };
+    orc.field(4, &group);
+    if let Some(t) = s(mr, "authoredOn") {
+        match ts(t) {
+            Ok(t) => {
+                orc.field(9, &t);
+            }
+            Err(why) => ctx.warn(&entry.at("authoredOn"), why),
+        }
+    }
+    if let Some(recorder) = ctx.resolve_element(mr.get("recorder")) {
+        xcn_all(&mut orc, 10, recorder.resource);
+    }
+    if let Some(requester) = ctx.resolve_element(mr.get("requester")) {
+        requester_fields(ctx, &mut orc, requester.resource);
+    }
+
+    let mut rxe = SegmentBuilder::new("RXE");
+    if let Some(drug) = mr.get("medicationCodeableConcept") {
+        cwe(&mut rxe, 2, 1, drug);
+    }
+    for category in items(mr, "category") {
+        let system = items(category, "coding")
+            .first()
+            .and_then(|c| s(c, "system"));
+        match system {
+            Some(ORDER_TYPE) => cwe(&mut orc, 29, 1, category),
+            Some(sys) if sys.ends_with("JHSP0003") || sys.ends_with("JHSI0009") => {
+                cwe(&mut rxe, 27, 1, category)
+            }
+            Some(sys) if injection && sys.ends_with("JHSI0002") => cwe(&mut rxe, 2, 1, category),
+            Some(MERIT9_CATEGORY) => {
+                let rep = rxe.repetitions(21) + 1;
+                cwe(&mut rxe, 21, rep, category);
+                rxe.set(21, rep, 3, 1, "MR9P");
+            }
+            _ => {
+                let rep = rxe.repetitions(21) + 1;
+                cwe(&mut rxe, 21, rep, category);
+            }
+        }
+    }
+    if let Some(number) = items(mr, "identifier").iter().find_map(|i| {
+        let system = s(i, "system")?;
+        (system.starts_with(PRESCRIPTION_NUMBER_PREFIX) || system == LOCAL_PRESCRIPTION_NUMBER)
+            .then(|| s(i, "value"))
+            .flatten()
+    }) {
+        rxe.field(15, number);
+    }
+    let dosage = items(mr, "dosageInstruction")
+        .first()
+        .cloned()
+        .unwrap_or(Value::Null);
+    if let Some(dr) = items(&dosage, "doseAndRate").first() {
+        if let Some(dose) = dr.get("doseQuantity") {
+            rxe.field(3, &quantity_value(dose).unwrap_or_default());
+            unit(&mut rxe, 5, dose);
+        }
+        if let Some(rate) = dr.get("rateQuantity") {
+            rxe.field(23, &quantity_value(rate).unwrap_or_default());
+            unit(&mut rxe, 24, rate);
+        }
+        if let Some(numerator) = dr.get("rateRatio").and_then(|r| r.get("numerator")) {
+            rxe.component(19, 1, &quantity_value(numerator).unwrap_or_default());
+            let code = s(numerator, "code");
+            rxe.set(
+                19,
+                1,
+                2,
+                1,
+                code.or(s(numerator, "unit")).unwrap_or_default(),
+            );
+            if code.is_some() {
+                rxe.set(19, 1, 2, 2, s(numerator, "unit").unwrap_or_default())
+                    .set(
+                        19,
+                        1,
+                        2,
+                        3,
+                        &s(numerator, "system")
+                            .map(super::datatypes::system_name)
+                            .unwrap_or_default(),
+                    );
+            }
+        }
+    }
+    let mut tq1 = SegmentBuilder::new("TQ1");
+    if let Some(dispense) = mr.get("dispenseRequest") {
+        for ext in items(dispense, "extension") {
+            match s(ext, "url") {
+                Some(INSTRUCTION_FOR_DISPENSE) => {
+                    if let Some(c) = ext.get("valueCodeableConcept") {
+                        cwe(&mut rxe, 7, 1, c);
+                    }
+                }
+                Some(EXPECTED_REPEAT_COUNT) => {
+                    if let Some(n) = ext.get("valueInteger").and_then(Value::as_i64) {
+                        tq1.field(14, &n.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(q) = dispense.get("quantity") {
+            rxe.field(10, &quantity_value(q).unwrap_or_default());
+            unit(&mut rxe, 11, q);
+        }
+        if let Some(n) = dispense
+            .get("numberOfRepeatsAllowed")
+            .and_then(Value::as_u64)
+        {
+            rxe.field(12, &n.to_string());
+        }
+    }
+    timing(ctx, entry, &mut tq1, &dosage);
+    let mut rxr = SegmentBuilder::new("RXR");
+    if let Some(route) = dosage.get("route") {
+        cwe(&mut rxr, 1, 1, route);
+    }
+    if let Some(site) = dosage.get("site") {
+        match contained(mr, site_structure(site)) {
+            Some(body) => {
+                if let Some(location) = body.get("location") {
+                    cwe(&mut rxr, 2, 1, location);
+                }
+                if let Some(qualifier) = items(body, "locationQualifier").first() {
+                    cwe(&mut rxr, 6, 1, qualifier);
+                }
+            }
+            None => {
+                cwe(&mut rxr, 2, 1, site);
+                if items(site, "coding").first().and_then(|c| s(c, "system"))
+                    == Some(JAMI_BODY_SITE)
+                {
+                    rxr.set(2, 1, 3, 1, "JAMISDP01");
+                }
+            }
+        }
+    }
+    if let Some(method) = dosage.get("method") {
+        cwe(&mut rxr, 4, 1, method);
+    }
+    if let Some(line) = items(&dosage, "extension")
+        .iter()
+        .find(|e| s(e, "url") == Some(LINE))
+        .and_then(|e| e.get("valueCodeableConcept"))
+    {
+        cwe(&mut rxr, 5, 1, line);
+    }
+    let mut rxcs = Vec::new();
+    if injection {
+        if let Some(medication) = contained(
+            mr,
+            mr.get("medicationReference")
+                .and_then(|r| s(r, "reference")),
+        ) {
+            if let Some(form) = medication.get("form") {
+                cwe(&mut rxe, 6, 1, form);
+                if items(form, "coding").first().and_then(|c| s(c, "system")) == Some(MERIT9_FORM) {
+                    rxe.set(6, 1, 3, 1, "MR9P");
+                }
+            }
+            for (i, ingredient) in items(medication, "ingredient").iter().enumerate() {
+                let mut rxc = SegmentBuilder::new("RXC");
+                rxc.field(1, if i == 0 { "B" } else { "A" });
+                if let Some(item) = ingredient.get("itemCodeableConcept") {
+                    cwe(&mut rxc, 2, 1, item);
+                }
+                if let Some(n) = ingredient
+                    .get("strength")
+                    .and_then(|st| st.get("numerator"))
+                {
+                    rxc.field(3, &quantity_value(n).unwrap_or_default());
+                    unit(&mut rxc, 4, n);
+                }
+                rxcs.push(rxc);
+            }
+        }
+    }
+    let mut segments = vec![orc, rxe, tq1];
+    if (1..=6).map(|f| rxr.repetitions(f)).sum::<usize>() > 0 {
+        segments.push(rxr);
+    }
+    segments.extend(rxcs);
+    segments
+}
+
+/// TQ1-3 用法 (and the 補足用法 codes), TQ1-6 日数, TQ1-7/8 period, TQ1-11 text, TQ1-13 duration.
+fn timing(ctx: &mut Context, entry: &Entry, tq1: &mut SegmentBuilder, dosage: &Value) {
+    let timing = dosage.get("timing");
+    let mut rep = 0;
+    if let Some(code) = timing.and_then(|t| t.get("code")) {
+        rep += 1;
+        cwe_sub(tq1, 3, rep, 1, code);
+    }
+    for instruction in items(dosage, "additionalInstruction") {
+        if items(instruction, "coding").is_empty() {
+            tq1.field(11, s(instruction, "text").unwrap_or_default());
+        } else {
+            rep += 1;
+            cwe_sub(tq1, 3, rep, 1, instruction);
+        }
+    }
+    let repeat = timing.and_then(|t| t.get("repeat"));
+    if let Some(bounds) = repeat.and_then(|r| r.get("boundsDuration")) {
+        tq1.component(6, 1, &quantity_value(bounds).unwrap_or_default());
+        let code = match s(bounds, "code") {
+            Some("d") => "D",
+            Some("wk") => "W",
+            Some("h") => "H",
+            Some("min") => "M",
+            Some(other) => other,
+            None => "D",
+        };
+        tq1.set(6, 1, 2, 1, code)
+            .set(6, 1, 2, 2, s(bounds, "unit").unwrap_or_default())
+            .set(6, 1, 2, 3, "ISO+");
+    }
+    let period = items(dosage, "extension")
+        .iter()
+        .find(|e| s(e, "url") == Some(PERIOD_OF_USE))
+        .and_then(|e| e.get("valuePeriod"))
+        .or_else(|| repeat.and_then(|r| r.get("boundsPeriod")));
+    if let Some(period) = period {
+        for (key, field) in [("start", 7), ("end", 8)] {
+            if let Some(t) = s(period, key) {
+                match ts(t) {
+                    Ok(t) => {
+                        tq1.field(field, &t);
+                    }
+                    Err(why) => ctx.warn(&entry.at("dosageInstruction"), why),
+                }
+            }
+        }
+    }
+    if let Some(duration) = repeat.and_then(|r| r.get("duration")) {
+        let value = match duration {
+            Value::Number(n) => n.to_string(),
+            _ => String::new(),
+        };
+        tq1.component(13, 1, &value);
+        tq1.component(
+            13,
+            2,
+            repeat
+                .and_then(|r| s(r, "durationUnit"))
+                .unwrap_or_default(),
+        );
+    }
+}
+
+/// ORC-12 (and ORC-17, ORC-21, ORC-22 when the requester is a PractitionerRole).
+fn requester_fields(ctx: &Context, orc: &mut SegmentBuilder, requester: &Value) {
+    if s(requester, "resourceType") != Some("PractitionerRole") {
+        xcn_all(orc, 12, requester);
+        return;
+    }
+    if let Some(p) = ctx.resolve_element(requester.get("practitioner")) {
+        xcn_all(orc, 12, p.resource);
+    }
+    if let Some(specialty) = items(requester, "specialty").first() {
+        cwe(orc, 17, 1, specialty);
+    }
+    if let Some(org) = ctx.resolve_element(requester.get("organization")) {
+        let o = org.resource;
+        orc.component(21, 1, s(o, "name").unwrap_or_default());
+        if let Some(id) = items(o, "identifier").first().and_then(|i| s(i, "value")) {
+            orc.component(21, 10, id);
+        }
+        for (i, address) in items(o, "address").iter().enumerate() {
+            xad(orc, 22, i + 1, address);
+        }
+    }
+}
