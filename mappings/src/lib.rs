@@ -7,6 +7,7 @@ pub mod fhirpath;
 pub mod hl7v2;
 pub mod issue;
 pub mod ssmix2;
+pub mod tables;
 pub mod v2_to_fhir;
 pub mod validate;
 

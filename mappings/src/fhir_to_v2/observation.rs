@@ -9,6 +9,7 @@
 //! OBX-14 is written from effectiveDateTime unless it equals the order's time (OBR-7 or SPM-17), which
 //! `v2_to_fhir` puts into effectiveDateTime when OBX-14 is empty.
 
+use crate::v2_to_fhir::segments::obx::unit_rows;
 use serde_json::Value;
 
 use super::context::{Context, Entry, OutMessage};
@@ -19,29 +20,19 @@ use crate::hl7v2::SegmentBuilder;
 
 const LOINC: &str = "http://loinc.org";
 const UCUM: &str = "http://unitsofmeasure.org";
-/// The ISO+ spellings `v2_to_fhir` turns into UCUM codes in OBX-6 (the lab mappers' table, read here
-/// the other way round).
-const UNIT_TABLE: &str = include_str!("../../tables/iso-units-ucum.csv");
 
 /// The ISO+ spelling of a UCUM code where it differs (`mm[Hg]` → `mm(hg)`), so that OBX-6 reads back
 /// as the same UCUM code.
+/// (The lab mappers' table `tables/iso-units-ucum.csv`, read the other way round.)
 fn iso_unit(ucum: &str) -> Option<String> {
-    let rows: Vec<(String, String)> = UNIT_TABLE
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .skip(1)
-        .filter_map(|l| l.split_once(','))
-        .map(|(iso, u)| (iso.trim().to_string(), u.trim().to_string()))
-        .collect();
+    let rows = unit_rows();
     if rows
         .iter()
-        .any(|(iso, u)| u == ucum && iso.eq_ignore_ascii_case(ucum))
+        .any(|r| r.ucum == ucum && r.iso.eq_ignore_ascii_case(ucum))
     {
         return None;
     }
-    rows.into_iter()
-        .find(|(_, u)| u == ucum)
-        .map(|(iso, _)| iso)
+    rows.iter().find(|r| r.ucum == ucum).map(|r| r.iso.clone())
 }
 
 /// OBX-6 from a Quantity: its unit as CWE, UCUM codes in their ISO+ spelling.

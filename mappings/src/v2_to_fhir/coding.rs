@@ -16,14 +16,7 @@ struct Row {
 
 fn rows() -> &'static [Row] {
     static ROWS: OnceLock<Vec<Row>> = OnceLock::new();
-    ROWS.get_or_init(|| {
-        csv::ReaderBuilder::new()
-            .comment(Some(b'#'))
-            .from_reader(TABLE.as_bytes())
-            .deserialize()
-            .collect::<Result<Vec<Row>, _>>()
-            .expect("tables/v2-coding-systems.csv is well-formed (checked by a test)")
-    })
+    ROWS.get_or_init(|| crate::tables::read("v2-coding-systems.csv", TABLE))
 }
 
 /// The FHIR system for a v2 coding-system name (`HOT9` → `http://medis.or.jp/CodeSystem/master-HOT9`).

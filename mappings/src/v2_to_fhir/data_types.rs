@@ -30,14 +30,7 @@ pub struct DataType {
 /// Every row of the table, in table order.
 pub fn table() -> &'static [DataType] {
     static ROWS: OnceLock<Vec<DataType>> = OnceLock::new();
-    ROWS.get_or_init(|| {
-        csv::ReaderBuilder::new()
-            .comment(Some(b'#'))
-            .from_reader(TABLE.as_bytes())
-            .deserialize()
-            .collect::<Result<Vec<DataType>, _>>()
-            .expect("tables/ssmix2-data-types.csv is well-formed (checked by a test)")
-    })
+    ROWS.get_or_init(|| crate::tables::read("ssmix2-data-types.csv", TABLE))
 }
 
 /// The rows of one data type (`OMP-01`), usually an event and its cancel.

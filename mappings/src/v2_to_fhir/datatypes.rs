@@ -132,6 +132,17 @@ pub fn coding_from(
     Some(Value::Object(coding))
 }
 
+/// The JP_HumanName representation of an HL7 table 0465 name representation code: `I` (表意文字) →
+/// `IDE`, `P` (表音文字) → `SYL`, `A` (alphabetic) → `ABC` (JAMI ConceptMap table-v2-0465-to-iso-21090).
+pub fn name_representation(code: &str) -> Option<&'static str> {
+    match code {
+        "I" => Some("IDE"),
+        "P" => Some("SYL"),
+        "A" => Some("ABC"),
+        _ => None,
+    }
+}
+
 /// A HumanName from an XPN repetition (family^given^middle^suffix^prefix^degree^type^representation).
 /// XPN-8 `I` (表意文字) → `IDE`, `P` (表音文字) → `SYL` (JAMI ConceptMap table-v2-0465-to-iso-21090);
 /// `text` is family, a half-width space, given (JP_HumanName).
@@ -142,12 +153,7 @@ pub fn human_name(rep: &Rep) -> Option<Value> {
         return None;
     }
     let mut name = Map::new();
-    if let Some(code) = rep.text(8).and_then(|r| match r.as_str() {
-        "I" => Some("IDE"),
-        "P" => Some("SYL"),
-        "A" => Some("ABC"),
-        _ => None,
-    }) {
+    if let Some(code) = rep.text(8).and_then(|r| name_representation(&r)) {
         name.insert(
             "extension".into(),
             json!([{ "url": NAME_REPRESENTATION, "valueCode": code }]),

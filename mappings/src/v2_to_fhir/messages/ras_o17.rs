@@ -27,16 +27,7 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
     let mut count = 0;
     for block in blocks(input) {
         let Some(orc) = block.orc else {
-            for seg in &block.segments {
-                out.error(
-                    seg.position(0),
-                    format!(
-                        "{} comes before any ORC: it belongs to no order and is not mapped.",
-                        seg.name()
-                    ),
-                );
-                seg.mark_all();
-            }
+            block.refuse_orphans(out);
             continue;
         };
         let (mut rxas, _) = items(&block, "RXA");

@@ -32,29 +32,21 @@ struct VitalRow {
     loinc_display: String,
 }
 
+/// One row of `tables/iso-units-ucum.csv`: an ISO+ unit and its UCUM code.
 #[derive(Debug, Deserialize)]
-struct UnitRow {
-    iso: String,
-    ucum: String,
-}
-
-fn read_csv<T: for<'de> Deserialize<'de>>(text: &str) -> Vec<T> {
-    csv::ReaderBuilder::new()
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes())
-        .deserialize()
-        .collect::<std::result::Result<Vec<T>, _>>()
-        .expect("the OBX tables are well-formed (checked by a test)")
+pub struct UnitRow {
+    pub iso: String,
+    pub ucum: String,
 }
 
 fn vital_rows() -> &'static [VitalRow] {
     static ROWS: OnceLock<Vec<VitalRow>> = OnceLock::new();
-    ROWS.get_or_init(|| read_csv(VITAL_TABLE))
+    ROWS.get_or_init(|| crate::tables::read("jlac10-vital-signs-loinc.csv", VITAL_TABLE))
 }
 
-fn unit_rows() -> &'static [UnitRow] {
+pub fn unit_rows() -> &'static [UnitRow] {
     static ROWS: OnceLock<Vec<UnitRow>> = OnceLock::new();
-    ROWS.get_or_init(|| read_csv(UNIT_TABLE))
+    ROWS.get_or_init(|| crate::tables::read("iso-units-ucum.csv", UNIT_TABLE))
 }
 
 /// The LOINC vital-sign coding for a JLAC10 code, when its analyte part is one the table knows.

@@ -42,14 +42,7 @@ struct StatusRow {
 
 fn status_rows() -> &'static [StatusRow] {
     static ROWS: OnceLock<Vec<StatusRow>> = OnceLock::new();
-    ROWS.get_or_init(|| {
-        csv::ReaderBuilder::new()
-            .comment(Some(b'#'))
-            .from_reader(STATUS_TABLE.as_bytes())
-            .deserialize()
-            .collect::<Result<Vec<StatusRow>, _>>()
-            .expect("tables/v2-0003-encounter-status.csv is well-formed (checked by a test)")
-    })
+    ROWS.get_or_init(|| crate::tables::read("v2-0003-encounter-status.csv", STATUS_TABLE))
 }
 
 /// Encounter.status and Encounter.location.status for a message: by ADT trigger event (JAMI table

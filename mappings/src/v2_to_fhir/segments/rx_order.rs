@@ -39,6 +39,23 @@ pub struct Block<'a> {
 }
 
 /// The order groups of the message in order.
+impl Block<'_> {
+    /// The segments of the block before the first ORC belong to no order: an error each (the message
+    /// must not be stored as if they had been mapped).
+    pub fn refuse_orphans(&self, out: &mut Output) {
+        for seg in &self.segments {
+            out.error(
+                seg.position(0),
+                format!(
+                    "{} comes before any ORC: it belongs to no order and is not mapped.",
+                    seg.name()
+                ),
+            );
+            seg.mark_all();
+        }
+    }
+}
+
 pub fn blocks<'a>(input: &'a Input<'a>) -> Vec<Block<'a>> {
     let mut blocks: Vec<Block<'a>> = Vec::new();
     for seg in input.all() {

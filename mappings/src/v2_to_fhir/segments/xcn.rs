@@ -6,7 +6,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::v2_to_fhir::datatypes::NAME_REPRESENTATION;
+use crate::v2_to_fhir::datatypes::{name_representation, NAME_REPRESENTATION};
 use crate::v2_to_fhir::input::{Input, Rep, Seg};
 use crate::v2_to_fhir::output::Output;
 use crate::v2_to_fhir::profiles::{meta, Flavour};
@@ -31,12 +31,7 @@ pub fn xcn_name(rep: &Rep) -> Option<Value> {
         return None;
     }
     let mut name = Map::new();
-    if let Some(code) = rep.text(15).and_then(|r| match r.as_str() {
-        "I" => Some("IDE"),
-        "P" => Some("SYL"),
-        "A" => Some("ABC"),
-        _ => None,
-    }) {
+    if let Some(code) = rep.text(15).and_then(|r| name_representation(&r)) {
         name.insert(
             "extension".into(),
             json!([{ "url": NAME_REPRESENTATION, "valueCode": code }]),
