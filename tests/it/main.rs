@@ -7,6 +7,7 @@ mod crud;
 mod errors;
 mod examples;
 mod helpers;
+mod hl7v2_bad_input;
 mod mllp;
 mod mtls;
 mod pg;

@@ -3,6 +3,7 @@
 //! to MSH-18 are ASCII except for text in ISO 2022 escape runs, which is skipped.
 
 use super::charset::{Charset, ESC};
+use super::delimiters::Delimiters;
 use super::error::ParseError;
 use super::position::Position;
 
@@ -93,6 +94,12 @@ pub(crate) fn read_msh18(bytes: &[u8]) -> Result<Option<(String, char)>, ParseEr
         .take_while(|&&b| b != separator && b != b'\r' && b != b'\n')
         .copied()
         .collect();
+    // The delimiters are checked before MSH-18 is read with them, so that bad ones are reported as
+    // what they are rather than as a strange character set.
+    if encoding.is_ascii() {
+        let text: String = encoding.iter().map(|&b| char::from(b)).collect();
+        Delimiters::from_header("MSH", char::from(separator), &text)?;
+    }
     let repetition = encoding.get(1).map_or('~', |&b| char::from(b));
     let mut field = 2;
     let mut value = Vec::new();
