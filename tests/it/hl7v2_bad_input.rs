@@ -18,6 +18,16 @@ fn replaced(from: &[u8], to: &[u8]) -> Vec<u8> {
     [&GOOD[..at], to, &GOOD[at + from.len()..]].concat()
 }
 
+/// One bad input: its name, the body, and the NAK's MSA-1, ERR-2, ERR-3 and a word of ERR-8.
+type Case = (
+    &'static str,
+    Vec<u8>,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
 async fn count(app: &TestApp, sql: &'static str) -> i64 {
     sqlx::any::install_default_drivers();
     let mut conn = AnyConnection::connect(&app.database_url)
@@ -36,8 +46,7 @@ async fn bad_input_gets_a_precise_nak_and_nothing_is_stored(app: &TestApp) {
     let url = format!("{}/hl7v2", app.hospital);
     let shift_jis_name: &[u8] = &[0x8e, 0x52, 0x93, 0x63]; // 山田 in Shift_JIS, labelled ~ISO IR87
     let garbage: Vec<u8> = (0u32..600).map(|i| (i * 7919 % 251) as u8).collect();
-    // (case, body, MSA-1, ERR-2, ERR-3, a word of ERR-8)
-    let cases: Vec<(&str, Vec<u8>, &str, &str, &str, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "truncated",
             GOOD[..40].to_vec(),
