@@ -56,16 +56,18 @@ impl<'m> Input<'m> {
         let mut counts: Vec<(&str, usize)> = Vec::new();
         let occurrences = segments
             .iter()
-            .map(|segment| match counts.iter_mut().find(|(name, _)| *name == segment.name()) {
-                Some((_, n)) => {
-                    *n += 1;
-                    *n
-                }
-                None => {
-                    counts.push((segment.name(), 1));
-                    1
-                }
-            })
+            .map(
+                |segment| match counts.iter_mut().find(|(name, _)| *name == segment.name()) {
+                    Some((_, n)) => {
+                        *n += 1;
+                        *n
+                    }
+                    None => {
+                        counts.push((segment.name(), 1));
+                        1
+                    }
+                },
+            )
             .collect();
         Ok(Input {
             message,
