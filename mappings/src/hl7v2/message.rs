@@ -30,19 +30,49 @@ pub struct Segment {
 /// A field: one or more repetitions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
-    pub(crate) repetitions: Vec<Repetition>,
+    pub(crate) repetitions: Parts<Repetition>,
 }
 
 /// One repetition of a field: its components.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repetition {
-    pub(crate) components: Vec<Component>,
+    pub(crate) components: Parts<Component>,
 }
 
 /// A component: its subcomponents' raw text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Component {
-    pub(crate) subcomponents: Vec<String>,
+    pub(crate) subcomponents: Parts<String>,
+}
+
+/// The parts of one level: most fields have one repetition, most repetitions of a field few components
+/// and most components one subcomponent, so a single part is kept inline, without a `Vec` of its own.
+/// `Many` always holds at least two, so that equal values are equal in shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Parts<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> Parts<T> {
+    fn as_slice(&self) -> &[T] {
+        match self {
+            Parts::One(one) => std::slice::from_ref(one),
+            Parts::Many(many) => many,
+        }
+    }
+
+    /// The parts of `raw` split at `delimiter`, each made by `make`.
+    fn split(raw: &str, delimiter: char, mut make: impl FnMut(&str) -> T) -> Parts<T> {
+        match raw.split_once(delimiter) {
+            None => Parts::One(make(raw)),
+            Some((first, rest)) => {
+                let mut many = vec![make(first)];
+                many.extend(rest.split(delimiter).map(make));
+                Parts::Many(many)
+            }
+        }
+    }
 }
 
 impl Message {
@@ -169,78 +199,73 @@ impl Segment {
 impl Field {
     pub(crate) fn parse(raw: &str, d: &Delimiters) -> Field {
         Field {
-            repetitions: raw
-                .split(d.repetition)
-                .map(|r| Repetition::parse(r, d))
-                .collect(),
+            repetitions: Parts::split(raw, d.repetition, |r| Repetition::parse(r, d)),
         }
     }
 
     pub(crate) fn value(raw: &str) -> Field {
         Field {
-            repetitions: vec![Repetition {
-                components: vec![Component {
-                    subcomponents: vec![raw.to_owned()],
-                }],
-            }],
+            repetitions: Parts::One(Repetition {
+                components: Parts::One(Component {
+                    subcomponents: Parts::One(raw.to_owned()),
+                }),
+            }),
         }
     }
 
     pub fn repetitions(&self) -> &[Repetition] {
-        &self.repetitions
+        self.repetitions.as_slice()
     }
 
     /// Repetition `n` (1-based).
     pub fn repetition(&self, n: usize) -> Option<&Repetition> {
-        self.repetitions.get(n.checked_sub(1)?)
+        self.repetitions.as_slice().get(n.checked_sub(1)?)
     }
 
     /// The field's raw text.
     pub fn join(&self, d: &Delimiters) -> Cow<'_, str> {
-        join(&self.repetitions, d.repetition, |r| r.join(d))
+        join(self.repetitions.as_slice(), d.repetition, |r| r.join(d))
     }
 }
 
 impl Repetition {
     fn parse(raw: &str, d: &Delimiters) -> Repetition {
         Repetition {
-            components: raw
-                .split(d.component)
-                .map(|c| Component {
-                    subcomponents: c.split(d.subcomponent).map(str::to_owned).collect(),
-                })
-                .collect(),
+            components: Parts::split(raw, d.component, |c| Component {
+                subcomponents: Parts::split(c, d.subcomponent, str::to_owned),
+            }),
         }
     }
 
     pub fn components(&self) -> &[Component] {
-        &self.components
+        self.components.as_slice()
     }
 
     /// Component `n` (1-based).
     pub fn component(&self, n: usize) -> Option<&Component> {
-        self.components.get(n.checked_sub(1)?)
+        self.components.as_slice().get(n.checked_sub(1)?)
     }
 
     pub fn join(&self, d: &Delimiters) -> Cow<'_, str> {
-        join(&self.components, d.component, |c| c.join(d))
+        join(self.components.as_slice(), d.component, |c| c.join(d))
     }
 }
 
 impl Component {
     pub fn subcomponents(&self) -> &[String] {
-        &self.subcomponents
+        self.subcomponents.as_slice()
     }
 
     /// Subcomponent `n` (1-based).
     pub fn subcomponent(&self, n: usize) -> Option<&str> {
         self.subcomponents
+            .as_slice()
             .get(n.checked_sub(1)?)
             .map(String::as_str)
     }
 
     pub fn join(&self, d: &Delimiters) -> Cow<'_, str> {
-        join(&self.subcomponents, d.subcomponent, |s| {
+        join(self.subcomponents.as_slice(), d.subcomponent, |s| {
             Cow::Borrowed(s.as_str())
         })
     }

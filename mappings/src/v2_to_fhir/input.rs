@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 
 use super::data_types::DataType;
 use super::ids;
-use super::output::{position, MapError};
+use super::output::{position, push_number, push_position, MapError};
 use super::Source;
-use crate::hl7v2::{escape, Component, Delimiters, Message, Repetition, Segment};
+use crate::hl7v2::{escape, Component, Delimiters, Field, Message, Repetition, Segment};
 use crate::{Issue, IssueCode};
 
 /// Segments whose every field is consumed by the pipeline itself (the header) or carries nothing to map.
@@ -25,10 +25,16 @@ pub struct Input<'m> {
     pub control_id: String,
     /// PID-3.1 of the first repetition, the patient id of the sending facility.
     pub patient_id: Option<String>,
-    /// Fields read, per segment (index into `message.segments()`).
-    used: RefCell<Vec<BTreeSet<usize>>>,
+    /// Which occurrence of its name each segment is (1 = the first), by index into
+    /// `message.segments()`, counted once here rather than on every `segments`/`segment`/`all`.
+    occurrences: Vec<usize>,
+    /// Fields read, per segment (index into `message.segments()`): bit `n` for field `n` < 128, and
+    /// the (rare) higher fields apart.
+    used: RefCell<Vec<u128>>,
+    /// Fields numbered 128 and above that were read, as (segment index, field).
+    used_high: RefCell<BTreeSet<(usize, usize)>>,
     /// Segments looked at as a whole (every field of them counts as read).
-    whole: RefCell<BTreeSet<usize>>,
+    whole: RefCell<Vec<bool>>,
 }
 
 impl<'m> Input<'m> {
@@ -46,6 +52,23 @@ impl<'m> Input<'m> {
         let control_id = value("MSH-10").ok_or(MapError::MissingField {
             position: "MSH-10".into(),
         })?;
+        let segments = message.segments();
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        let occurrences = segments
+            .iter()
+            .map(
+                |segment| match counts.iter_mut().find(|(name, _)| *name == segment.name()) {
+                    Some((_, n)) => {
+                        *n += 1;
+                        *n
+                    }
+                    None => {
+                        counts.push((segment.name(), 1));
+                        1
+                    }
+                },
+            )
+            .collect();
         Ok(Input {
             message,
             source,
@@ -53,8 +76,10 @@ impl<'m> Input<'m> {
             facility: value("MSH-4.1"),
             control_id,
             patient_id: value("PID-3.1"),
-            used: RefCell::new(vec![BTreeSet::new(); message.segments().len()]),
-            whole: RefCell::new(BTreeSet::new()),
+            occurrences,
+            used: RefCell::new(vec![0; segments.len()]),
+            used_high: RefCell::new(BTreeSet::new()),
+            whole: RefCell::new(vec![false; segments.len()]),
         })
     }
 
@@ -64,15 +89,12 @@ impl<'m> Input<'m> {
 
     /// Every segment called `name`, in order.
     pub fn segments(&self, name: &str) -> Vec<Seg<'_>> {
-        self.all()
-            .into_iter()
-            .filter(|s| s.name() == name)
-            .collect()
+        self.iter().filter(|s| s.name() == name).collect()
     }
 
     /// The first segment called `name`.
     pub fn segment(&self, name: &str) -> Option<Seg<'_>> {
-        self.all().into_iter().find(|s| s.name() == name)
+        self.iter().find(|s| s.name() == name)
     }
 
     /// The first segment called `name`, or `MissingSegment`.
@@ -85,33 +107,22 @@ impl<'m> Input<'m> {
     /// Every segment in message order (for messages whose meaning depends on segment groups, such as an
     /// ORC followed by its RXE, TQ1 and RXR).
     pub fn all(&self) -> Vec<Seg<'_>> {
-        let mut occurrences: Vec<(&str, usize)> = Vec::new();
+        self.iter().collect()
+    }
+
+    /// Every segment in message order, without collecting them.
+    fn iter(&self) -> impl Iterator<Item = Seg<'_>> + '_ {
         self.message
             .segments()
             .iter()
+            .zip(&self.occurrences)
             .enumerate()
-            .map(|(index, segment)| {
-                let n = match occurrences
-                    .iter_mut()
-                    .find(|(name, _)| *name == segment.name())
-                {
-                    Some((_, n)) => {
-                        *n += 1;
-                        *n
-                    }
-                    None => {
-                        occurrences.push((segment.name(), 1));
-                        1
-                    }
-                };
-                Seg {
-                    input: self,
-                    segment,
-                    index,
-                    occurrence: n,
-                }
+            .map(|(index, (segment, &occurrence))| Seg {
+                input: self,
+                segment,
+                index,
+                occurrence,
             })
-            .collect()
     }
 
     /// A deterministic resource id from the sending facility, the patient and `parts` (`ids::make`).
@@ -134,14 +145,20 @@ impl<'m> Input<'m> {
     /// An information issue for every non-empty field no mapper read and every segment nobody looked at.
     pub fn unmapped(&self) -> Vec<Issue> {
         let used = self.used.borrow();
+        let used_high = self.used_high.borrow();
         let whole = self.whole.borrow();
         let mut issues = Vec::new();
-        for seg in self.all() {
-            if ENVELOPE_SEGMENTS.contains(&seg.name()) || whole.contains(&seg.index) {
+        for seg in self.iter() {
+            if ENVELOPE_SEGMENTS.contains(&seg.name()) || whole[seg.index] {
                 continue;
             }
-            let read = &used[seg.index];
-            if read.is_empty() {
+            let read = used[seg.index];
+            let read_high = |n: usize| used_high.contains(&(seg.index, n));
+            let any_high = used_high
+                .range((seg.index, 0)..(seg.index + 1, 0))
+                .next()
+                .is_some();
+            if read == 0 && !any_high {
                 issues.push(
                     Issue::information(
                         IssueCode::Informational,
@@ -154,7 +171,12 @@ impl<'m> Input<'m> {
             for (i, field) in seg.segment.fields().iter().enumerate() {
                 let n = i + 1;
                 // Field 1 of most segments is a Set ID, which carries no data.
-                if n == 1 || read.contains(&n) || is_empty_field(field) {
+                let was_read = if n < 128 {
+                    read & (1u128 << n) != 0
+                } else {
+                    read_high(n)
+                };
+                if n == 1 || was_read || is_empty_field(field) {
                     continue;
                 }
                 issues.push(
@@ -173,7 +195,7 @@ impl<'m> Input<'m> {
     }
 }
 
-fn is_empty_field(field: &crate::hl7v2::Field) -> bool {
+fn is_empty_field(field: &Field) -> bool {
     field.repetitions().iter().all(|r| {
         r.components()
             .iter()
@@ -214,42 +236,55 @@ impl<'a> Seg<'a> {
 
     /// Marks fields as read without reading them (a field whose meaning is carried elsewhere).
     pub fn mark(&self, fields: &[usize]) {
-        self.input.used.borrow_mut()[self.index].extend(fields.iter().copied());
+        for &n in fields {
+            self.mark_one(n);
+        }
+    }
+
+    fn mark_one(&self, n: usize) {
+        if n < 128 {
+            self.input.used.borrow_mut()[self.index] |= 1u128 << n;
+        } else {
+            self.input.used_high.borrow_mut().insert((self.index, n));
+        }
     }
 
     /// Marks the whole segment as handled.
     pub fn mark_all(&self) {
-        self.input.whole.borrow_mut().insert(self.index);
+        self.input.whole.borrow_mut()[self.index] = true;
     }
 
     /// The repetitions of field `n` that hold anything.
     pub fn reps(&self, field: usize) -> Vec<Rep<'a>> {
-        self.mark(&[field]);
+        self.rep_iter(field).collect()
+    }
+
+    /// The non-empty repetitions of field `n`, lazily (marks the field as read).
+    fn rep_iter(&self, field: usize) -> impl Iterator<Item = Rep<'a>> + 'a {
+        self.mark_one(field);
         let d = self.input.delimiters();
+        let name = self.name();
+        let occurrence = self.occurrence;
         self.segment
             .field(field)
-            .map(|f| {
-                f.repetitions()
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| !is_empty_repetition(r))
-                    .map(|(i, r)| Rep {
-                        repetition: r,
-                        delimiters: d,
-                        position: if i == 0 {
-                            self.position(field)
-                        } else {
-                            format!("{}[{}]", self.position(field), i + 1)
-                        },
-                    })
-                    .collect()
-            })
+            .map(Field::repetitions)
             .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !is_empty_repetition(r))
+            .map(move |(i, r)| Rep {
+                repetition: r,
+                delimiters: d,
+                segment: name,
+                occurrence,
+                field,
+                number: i + 1,
+            })
     }
 
     /// The first non-empty repetition of field `n`.
     pub fn rep(&self, field: usize) -> Option<Rep<'a>> {
-        self.reps(field).into_iter().next()
+        self.rep_iter(field).next()
     }
 
     /// Component 1 of the first repetition of field `n`, decoded, trimmed, `None` when empty or `""`.
@@ -276,13 +311,17 @@ fn is_empty_repetition(r: &Repetition) -> bool {
         .all(|c| c.subcomponents().iter().all(|s| s.trim().is_empty()))
 }
 
-/// One repetition of a field.
+/// One repetition of a field. Its position is formatted only when asked for ([`Rep::position`],
+/// [`Rep::at`]).
 #[derive(Clone)]
 pub struct Rep<'a> {
     repetition: &'a Repetition,
     delimiters: &'a Delimiters,
-    /// `PID-5` or `PID-5[2]`.
-    pub position: String,
+    segment: &'a str,
+    occurrence: usize,
+    field: usize,
+    /// Which repetition of the field (1 = the first).
+    number: usize,
 }
 
 impl<'a> Rep<'a> {
@@ -304,9 +343,29 @@ impl<'a> Rep<'a> {
             .and_then(|raw| clean(&escape::decode(raw, self.delimiters)))
     }
 
+    /// `PID-5` or `PID-5[2]`.
+    pub fn position(&self) -> String {
+        let mut text = String::with_capacity(16);
+        self.push_position(&mut text);
+        text
+    }
+
+    fn push_position(&self, text: &mut String) {
+        push_position(text, self.segment, self.occurrence, self.field);
+        if self.number > 1 {
+            text.push('[');
+            push_number(text, self.number);
+            text.push(']');
+        }
+    }
+
     /// The position of component `c`: `PID-5[2].1`.
     pub fn at(&self, c: usize) -> String {
-        format!("{}.{c}", self.position)
+        let mut text = String::with_capacity(16);
+        self.push_position(&mut text);
+        text.push('.');
+        push_number(&mut text, c);
+        text
     }
 
     /// How many components the repetition has.

@@ -1,9 +1,10 @@
 //! What a mapper produces: resources with their ids, issues, and the result of one message.
 
+use std::collections::HashMap;
+
 use serde_json::{json, Value};
 
 use super::input::Input;
-use crate::hl7v2::Position;
 use crate::{Issue, IssueCode};
 
 /// Why a message cannot be mapped at all.
@@ -57,6 +58,8 @@ impl MapError {
 #[derive(Debug, Default)]
 pub struct Output {
     resources: Vec<Value>,
+    /// `Type/id` → index into `resources`, so that `push` and `has` need not rebuild every reference.
+    index: HashMap<String, usize>,
     issues: Vec<Issue>,
 }
 
@@ -66,21 +69,19 @@ impl Output {
     /// practitioner twice yields one Practitioner).
     pub fn push(&mut self, resource: Value) -> String {
         let reference = reference_of(&resource);
-        if let Some(existing) = self
-            .resources
-            .iter_mut()
-            .find(|r| reference_of(r) == reference)
-        {
-            *existing = resource;
-        } else {
-            self.resources.push(resource);
+        match self.index.get(&reference) {
+            Some(&i) => self.resources[i] = resource,
+            None => {
+                self.index.insert(reference.clone(), self.resources.len());
+                self.resources.push(resource);
+            }
         }
         reference
     }
 
     /// Whether a resource `Type/id` was produced already.
     pub fn has(&self, reference: &str) -> bool {
-        self.resources.iter().any(|r| reference_of(r) == reference)
+        self.index.contains_key(reference)
     }
 
     /// Sets `element` on every resource of `resource_type` that does not have it yet (the visit an
@@ -230,9 +231,38 @@ pub fn reference_of(resource: &Value) -> String {
 
 /// `OBX[3]-5` for field 5 of the third OBX.
 pub fn position(segment: &str, occurrence: usize, field: usize) -> String {
-    Position {
-        field,
-        ..Position::segment(segment, occurrence)
+    let mut text = String::with_capacity(segment.len() + 8);
+    push_position(&mut text, segment, occurrence, field);
+    text
+}
+
+/// Appends what [`position`] returns (the `Display` of [`crate::hl7v2::Position`], without building one).
+pub(super) fn push_position(text: &mut String, segment: &str, occurrence: usize, field: usize) {
+    text.push_str(segment);
+    if occurrence > 1 {
+        text.push('[');
+        push_number(text, occurrence);
+        text.push(']');
     }
-    .to_string()
+    if field != 0 {
+        text.push('-');
+        push_number(text, field);
+    }
+}
+
+/// Appends a decimal number.
+pub(super) fn push_number(text: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        text.push(d as char);
+    }
 }
