@@ -37,6 +37,24 @@ pub(super) enum Written {
     },
 }
 
+impl Written {
+    /// The disposition answered for this result.
+    pub(super) fn disposition(&self) -> super::Disposition {
+        match self {
+            Written::Stored {
+                ack,
+                data_type,
+                resources,
+            } => super::Disposition::Accepted {
+                ack: ack.clone(),
+                data_type: data_type.clone(),
+                resources: *resources,
+            },
+            Written::Duplicate { ack } => super::Disposition::Duplicate { ack: ack.clone() },
+        }
+    }
+}
+
 /// Rows per multi-row statement (at most 11 values a row: far below SQLite's 32766 bound parameters).
 const CHUNK: usize = 400;
 
