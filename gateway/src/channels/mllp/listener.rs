@@ -205,10 +205,14 @@ async fn handle(raw: Vec<u8>, peer: SocketAddr, shared: &Shared) -> Option<Optio
     let header = header_of(&raw);
     // The row goes into the message's own transaction when the message reaches the store (one commit
     // before the ACK); otherwise (rejected, or the store failed) through the audit writer.
-    let record_of: AuditOf = Arc::new(move |d: &Disposition| audit_record(d, header.as_ref(), peer));
+    let record_of: AuditOf =
+        Arc::new(move |d: &Disposition| audit_record(d, header.as_ref(), peer));
     let (disposition, audited) = shared
         .hl7v2
-        .ingest_audited(Inbound::network(raw.clone(), Channel::Mllp), record_of.clone())
+        .ingest_audited(
+            Inbound::network(raw.clone(), Channel::Mllp),
+            record_of.clone(),
+        )
         .await;
     shared.metrics.hl7v2_message("mllp", disposition.outcome());
     if !audited {

@@ -8,10 +8,10 @@
 use tokio::sync::{mpsc, oneshot};
 
 use super::check::Ready;
+use super::write::{write_messages, Written};
 use super::AuditOf;
 use crate::audit::{append_in, AuditError, AuditRecord};
 use crate::store::WriteTx;
-use super::write::{write_messages, Written};
 use crate::store::{Store, StoreError};
 
 /// One message waiting for the writer.
@@ -76,11 +76,7 @@ async fn together(store: &Store, jobs: &[Job]) -> Result<Vec<Written>, StoreErro
 }
 
 /// Appends the audit rows of the transaction's messages to the chain, in the transaction.
-async fn audit(
-    tx: &mut WriteTx,
-    store: &Store,
-    records: &[AuditRecord],
-) -> Result<(), StoreError> {
+async fn audit(tx: &mut WriteTx, store: &Store, records: &[AuditRecord]) -> Result<(), StoreError> {
     append_in(tx, store.backend, records)
         .await
         .map_err(|error| match error {

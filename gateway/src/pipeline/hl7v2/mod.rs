@@ -178,6 +178,8 @@ pub struct Hl7v2 {
     limits: Hl7v2Limits,
     /// The group-commit writer, started on first use (inside the runtime).
     writer: Arc<OnceLock<mpsc::Sender<batch::Job>>>,
+    /// Resources checked lately (see `check::Checked`).
+    checked: Arc<check::Checked>,
 }
 
 impl Hl7v2 {
@@ -186,6 +188,7 @@ impl Hl7v2 {
             fhir,
             limits,
             writer: Arc::new(OnceLock::new()),
+            checked: Arc::new(check::Checked::default()),
         }
     }
 

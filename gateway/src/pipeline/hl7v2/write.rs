@@ -514,7 +514,7 @@ fn same_content(stored: &str, new: &str) -> bool {
 /// The canonical text around the resource's own stamp: what precedes the `versionId` value and what
 /// follows the `lastUpdated` value of `{"resourceType":…,"id":…,"meta":{"versionId":"…","lastUpdated":"…"`.
 /// None when the text does not start that way (the caller then compares parsed JSON).
-fn unstamped(text: &str) -> Option<(&str, &str)> {
+pub(super) fn unstamped(text: &str) -> Option<(&str, &str)> {
     const META: &str = "\"meta\":{\"versionId\":\"";
     const LAST_UPDATED: &str = "\",\"lastUpdated\":\"";
     let at = text.find(META)? + META.len();
