@@ -100,7 +100,7 @@ async fn alone(store: &Store, job: &Job) -> Result<Written, StoreError> {
                 audit(&mut tx, store, &[of(&written.disposition())]).await?;
             }
             tx.commit().await?;
-            Ok(written)
+            Ok::<Written, StoreError>(written)
         }
         .await;
         match result {
