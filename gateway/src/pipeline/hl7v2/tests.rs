@@ -226,6 +226,7 @@ async fn a_failing_message_in_a_batch_does_not_lose_the_others() {
         let (answer, answered) = oneshot::channel();
         jobs.push(batch::Job {
             ready: Box::new(ready),
+            audit: None,
             answer,
         });
         answers.push(answered);
@@ -277,6 +278,7 @@ async fn one_group_applies_its_messages_in_order() {
         let (answer, answered) = oneshot::channel();
         jobs.push(batch::Job {
             ready: Box::new(ready),
+            audit: None,
             answer,
         });
         answers.push(answered);
