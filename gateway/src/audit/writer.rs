@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::chain::{roles_json, row_hash, Columns};
@@ -228,9 +228,13 @@ struct Head {
     hash: String,
 }
 
-async fn read_head(store: &Store) -> Result<Head, AuditError> {
-    let mut conn = store.writer().await?;
-    let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+async fn read_head(conn: &mut AnyConnection, lock: bool) -> Result<Head, AuditError> {
+    let sql = if lock {
+        "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"
+    } else {
+        "SELECT seq, hash FROM audit_head WHERE id = 1"
+    };
+    let row = sqlx::query(sql)
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| AuditError::Unavailable("the audit_head row is missing".into()))?;
@@ -251,13 +255,16 @@ async fn write_batch(
     records: &[AuditRecord],
     head: &mut Option<Head>,
 ) -> Result<(), AuditError> {
+    // One hold of the writer connection for the head read and the insert: nothing (an ingest
+    // transaction that appends rows itself, see `append_in`) moves the head in between on SQLite.
+    let mut conn = store.writer().await?;
     let mut attempt = 0;
     loop {
         let after = match head.take() {
             Some(known) => known,
-            None => read_head(store).await?,
+            None => read_head(&mut conn, false).await?,
         };
-        match insert_after(store, records, &after).await {
+        match insert_after(&mut conn, store.backend, records, &after).await {
             Ok(new_head) => {
                 *head = Some(new_head);
                 return Ok(());
@@ -283,8 +290,29 @@ fn another_writer_moved_the_head(error: &sqlx::Error) -> bool {
         .is_some_and(|d| d.is_unique_violation() || d.message().contains("audit_log chain"))
 }
 
+/// Appends `records` to the chain inside the caller's open transaction `conn` (the HL7 v2 ingest writes
+/// each message's row in the message's own transaction: one commit instead of two before the ACK). The
+/// head is read in the transaction (locked on PostgreSQL), so the rows follow whatever the writer task or
+/// another gateway committed; the writer task's remembered head then is stale, the chain trigger refuses
+/// its next batch once and it reads the head again.
+pub async fn append_in(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    records: &[AuditRecord],
+) -> Result<(), AuditError> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let mut head = read_head(conn, backend == Backend::Postgres).await?;
+    for chunk in records.chunks(MAX_BATCH) {
+        head = insert_after(conn, backend, chunk, &head).await?;
+    }
+    Ok(())
+}
+
 async fn insert_after(
-    store: &Store,
+    conn: &mut AnyConnection,
+    backend: Backend,
     records: &[AuditRecord],
     after: &Head,
 ) -> Result<Head, AuditError> {
@@ -298,7 +326,7 @@ async fn insert_after(
     }
     let last_seq = after.seq + records.len() as i64;
 
-    let sql = insert_sql(store.backend, records.len());
+    let sql = insert_sql(backend, records.len());
     let mut query = sqlx::query(AssertSqlSafe(sql));
     for ((record, roles), (seq, prev_hash, hash)) in records.iter().zip(&roles).zip(chained) {
         query = query
@@ -321,7 +349,6 @@ async fn insert_after(
             .bind(prev_hash)
             .bind(hash);
     }
-    let mut conn = store.writer().await?;
     query.execute(&mut *conn).await?;
     Ok(Head {
         seq: last_seq,

@@ -23,7 +23,7 @@ use crate::audit::{AuditLog, AuditRecord, Outcome};
 use crate::config::MllpTls;
 use crate::metrics::Metrics;
 use crate::pipeline::hl7v2::{
-    ack_bytes, ack_wanted, header_of, reject_ack, Channel, Disposition, Hl7v2, Inbound,
+    ack_bytes, ack_wanted, header_of, reject_ack, AuditOf, Channel, Disposition, Hl7v2, Inbound,
 };
 use crate::pipeline::now_ms;
 use crate::tls::{provider, read_chain, read_key, TlsError};
@@ -203,16 +203,24 @@ where
 /// `None`: close without answering, because the audit row could not be written).
 async fn handle(raw: Vec<u8>, peer: SocketAddr, shared: &Shared) -> Option<Option<Vec<u8>>> {
     let header = header_of(&raw);
-    let disposition = shared
+    // The row goes into the message's own transaction when the message reaches the store (one commit
+    // before the ACK); otherwise (rejected, or the store failed) through the audit writer.
+    let record_of: AuditOf =
+        Arc::new(move |d: &Disposition| audit_record(d, header.as_ref(), peer));
+    let (disposition, audited) = shared
         .hl7v2
-        .ingest(Inbound::network(raw.clone(), Channel::Mllp))
+        .ingest_audited(
+            Inbound::network(raw.clone(), Channel::Mllp),
+            record_of.clone(),
+        )
         .await;
     shared.metrics.hl7v2_message("mllp", disposition.outcome());
-    let record = audit_record(&disposition, header.as_ref(), peer);
-    if let Err(error) = shared.audit.record(record).await {
-        // Fail closed: no answer without its audit row. The sender retries and gets the stored ACK.
-        tracing::error!(%error, "No audit row for an HL7 v2 message; closing without an ACK.");
-        return None;
+    if !audited {
+        if let Err(error) = shared.audit.record(record_of(&disposition)).await {
+            // Fail closed: no answer without its audit row. The sender retries and gets the stored ACK.
+            tracing::error!(%error, "No audit row for an HL7 v2 message; closing without an ACK.");
+            return None;
+        }
     }
     let ack = disposition.ack();
     Some(ack_wanted(&raw, ack).then(|| ack_bytes(ack)))

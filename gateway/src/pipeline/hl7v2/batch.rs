@@ -9,11 +9,16 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::check::Ready;
 use super::write::{write_messages, Written};
+use super::AuditOf;
+use crate::audit::{append_in, AuditError, AuditRecord};
+use crate::store::WriteTx;
 use crate::store::{Store, StoreError};
 
 /// One message waiting for the writer.
 pub(super) struct Job {
     pub ready: Box<Ready>,
+    /// The message's audit row, written in its transaction (None: the caller records it).
+    pub audit: Option<AuditOf>,
     pub answer: oneshot::Sender<Result<Written, StoreError>>,
 }
 
@@ -51,7 +56,7 @@ pub(super) async fn write_batch(store: &Store, jobs: Vec<Job>) {
         }
     }
     for job in jobs {
-        let result = alone(store, &job.ready).await;
+        let result = alone(store, &job).await;
         let _ = job.answer.send(result);
     }
 }
@@ -60,21 +65,42 @@ async fn together(store: &Store, jobs: &[Job]) -> Result<Vec<Written>, StoreErro
     let readies: Vec<&Ready> = jobs.iter().map(|j| &*j.ready).collect();
     let mut tx = store.begin().await?;
     let results = write_messages(&mut tx, &readies).await?;
+    let records: Vec<AuditRecord> = jobs
+        .iter()
+        .zip(&results)
+        .filter_map(|(job, written)| job.audit.as_ref().map(|of| of(&written.disposition())))
+        .collect();
+    audit(&mut tx, store, &records).await?;
     tx.commit().await?;
     Ok(results)
 }
 
-async fn alone(store: &Store, ready: &Ready) -> Result<Written, StoreError> {
+/// Appends the audit rows of the transaction's messages to the chain, in the transaction.
+async fn audit(tx: &mut WriteTx, store: &Store, records: &[AuditRecord]) -> Result<(), StoreError> {
+    append_in(tx, store.backend, records)
+        .await
+        .map_err(|error| match error {
+            AuditError::Store(e) => e,
+            other => StoreError::Unavailable(other.to_string()),
+        })
+}
+
+async fn alone(store: &Store, job: &Job) -> Result<Written, StoreError> {
+    let ready = &*job.ready;
     let mut attempt = 0;
     loop {
         attempt += 1;
         let result = async {
             let mut tx = store.begin().await?;
-            let mut written = write_messages(&mut tx, &[ready]).await?;
-            tx.commit().await?;
-            written
+            let written = write_messages(&mut tx, &[ready])
+                .await?
                 .pop()
-                .ok_or_else(|| StoreError::Corrupt("no result for a message".into()))
+                .ok_or_else(|| StoreError::Corrupt("no result for a message".into()))?;
+            if let Some(of) = &job.audit {
+                audit(&mut tx, store, &[of(&written.disposition())]).await?;
+            }
+            tx.commit().await?;
+            Ok::<Written, StoreError>(written)
         }
         .await;
         match result {
@@ -89,9 +115,10 @@ async fn alone(store: &Store, ready: &Ready) -> Result<Written, StoreError> {
 fn is_conflict(error: &StoreError) -> bool {
     match error {
         StoreError::Corrupt(_) => true,
-        StoreError::Database(e) => e
-            .as_database_error()
-            .is_some_and(|d| d.is_unique_violation()),
+        StoreError::Database(e) => e.as_database_error().is_some_and(|d| {
+            // Another gateway's audit row got to the chain's head first.
+            d.is_unique_violation() || d.message().contains("audit_log chain")
+        }),
         _ => error.is_transient(),
     }
 }

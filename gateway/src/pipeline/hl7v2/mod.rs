@@ -17,9 +17,13 @@ use kakehashi_mappings::v2_to_fhir::Mapped;
 use kakehashi_mappings::Issue;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::audit::AuditRecord;
 use crate::pipeline::{now_ms, Fhir};
 use check::Ready;
 use write::Written;
+
+/// Builds a message's audit row from its outcome (see [`Hl7v2::ingest_audited`]).
+pub type AuditOf = Arc<dyn Fn(&Disposition) -> AuditRecord + Send + Sync>;
 
 /// Where a message came from (`hl7v2_messages.channel`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,6 +178,8 @@ pub struct Hl7v2 {
     limits: Hl7v2Limits,
     /// The group-commit writer, started on first use (inside the runtime).
     writer: Arc<OnceLock<mpsc::Sender<batch::Job>>>,
+    /// Resources checked lately (see `check::Checked`).
+    checked: Arc<check::Checked>,
 }
 
 impl Hl7v2 {
@@ -182,44 +188,51 @@ impl Hl7v2 {
             fhir,
             limits,
             writer: Arc::new(OnceLock::new()),
+            checked: Arc::new(check::Checked::default()),
         }
     }
 
     /// Parse → map → check → store in one transaction → ACK. Mapping and validation run on a blocking
     /// thread before the write connection is taken.
     pub async fn ingest(&self, inbound: Inbound) -> Disposition {
+        self.ingest_with(inbound, None).await.0
+    }
+
+    /// [`Hl7v2::ingest`], with the message's audit row (built by `audit` from the outcome) written in the
+    /// message's own transaction when it reaches the store: one commit before the ACK instead of the
+    /// message's and then its audit row's. The flag says whether the row was written; when it was not (a
+    /// rejected message, a failed store) the caller records it through the audit writer.
+    pub async fn ingest_audited(&self, inbound: Inbound, audit: AuditOf) -> (Disposition, bool) {
+        self.ingest_with(inbound, Some(audit)).await
+    }
+
+    async fn ingest_with(&self, inbound: Inbound, audit: Option<AuditOf>) -> (Disposition, bool) {
         let received_ms = now_ms();
         let this = self.clone();
         let checked =
             tokio::task::spawn_blocking(move || check::prepare(&this, &inbound, received_ms)).await;
         let ready = match checked {
             Ok(Ok(ready)) => ready,
-            Ok(Err(rejected)) => return rejected,
+            Ok(Err(rejected)) => return (rejected, false),
             Err(_) => {
-                return Disposition::Failed {
+                let failed = Disposition::Failed {
                     ack: reject_without_header("the message could not be processed"),
                     reason: "the check task failed".into(),
-                }
+                };
+                return (failed, false);
             }
         };
         let failed_ack = ready.failed_ack.clone();
-        match self.write(ready).await {
-            Ok(Written::Stored {
-                ack,
-                data_type,
-                resources,
-            }) => Disposition::Accepted {
-                ack,
-                data_type,
-                resources,
-            },
-            Ok(Written::Duplicate { ack }) => Disposition::Duplicate { ack },
+        let audited = audit.is_some();
+        match self.write(ready, audit).await {
+            Ok(written) => (written.disposition(), audited),
             Err(reason) => {
                 tracing::error!(%reason, "Storing an HL7 v2 message failed.");
-                Disposition::Failed {
+                let failed = Disposition::Failed {
                     ack: failed_ack,
                     reason,
-                }
+                };
+                (failed, false)
             }
         }
     }
@@ -238,7 +251,7 @@ impl Hl7v2 {
     }
 
     /// Hands a checked message to the group-commit writer and waits for its commit.
-    async fn write(&self, ready: Ready) -> Result<Written, String> {
+    async fn write(&self, ready: Ready, audit: Option<AuditOf>) -> Result<Written, String> {
         let sender = self
             .writer
             .get_or_init(|| batch::start(self.fhir.store.clone(), self.limits.max_batch))
@@ -247,6 +260,7 @@ impl Hl7v2 {
         sender
             .send(batch::Job {
                 ready: Box::new(ready),
+                audit,
                 answer,
             })
             .await

@@ -226,6 +226,7 @@ async fn a_failing_message_in_a_batch_does_not_lose_the_others() {
         let (answer, answered) = oneshot::channel();
         jobs.push(batch::Job {
             ready: Box::new(ready),
+            audit: None,
             answer,
         });
         answers.push(answered);
@@ -277,6 +278,7 @@ async fn one_group_applies_its_messages_in_order() {
         let (answer, answered) = oneshot::channel();
         jobs.push(batch::Job {
             ready: Box::new(ready),
+            audit: None,
             answer,
         });
         answers.push(answered);
@@ -322,4 +324,104 @@ async fn one_group_applies_its_messages_in_order() {
         count(&store, "SELECT COUNT(*) FROM hl7v2_messages").await,
         4
     );
+}
+
+fn audit_of(label: &'static str) -> AuditOf {
+    Arc::new(move |d: &Disposition| crate::audit::AuditRecord {
+        recorded_ms: now_ms(),
+        zone: "hospital".into(),
+        channel: "mllp".into(),
+        action: "hl7v2".into(),
+        resource_type: None,
+        target: Some(format!("hl7v2/{label}")),
+        who: crate::audit::Who::default(),
+        outcome: crate::audit::Outcome::Allowed,
+        status: None,
+        reason: Some(d.outcome().into()),
+        source: None,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_rows_in_the_message_transaction_keep_one_chain() {
+    let (_dir, store, hl7v2) = setup().await;
+    let log = crate::audit::AuditLog::start(store.clone());
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let hl7v2 = hl7v2.clone();
+        tasks.push(tokio::spawn(async move {
+            let id = format!("A{i}");
+            let raw = adt(&id, &format!("20000000{i:02}"), "患者");
+            hl7v2
+                .ingest_audited(Inbound::network(raw, Channel::Mllp), audit_of("m"))
+                .await
+        }));
+        // The audit writer's own rows interleave with the ingest transactions' rows.
+        let mut record = audit_of("w")(&Disposition::Duplicate { ack: String::new() });
+        record.channel = "fhir-rest".into();
+        log.record(record).await.unwrap();
+    }
+    for task in tasks {
+        let (disposition, audited) = task.await.unwrap();
+        assert_eq!(disposition.outcome(), "accepted");
+        assert!(audited);
+    }
+    // A duplicate is audited in its transaction too; a rejected message is not (the caller records it).
+    let (again, audited) = hl7v2
+        .ingest_audited(
+            Inbound::network(adt("A0", "2000000000", "患者"), Channel::Mllp),
+            audit_of("m"),
+        )
+        .await;
+    assert_eq!((again.outcome(), audited), ("duplicate", true));
+    let (rejected, audited) = hl7v2
+        .ingest_audited(
+            Inbound::network(b"\x00garbage".to_vec(), Channel::Mllp),
+            audit_of("m"),
+        )
+        .await;
+    assert_eq!((rejected.outcome(), audited), ("rejected", false));
+    log.record(audit_of("w")(&rejected)).await.unwrap();
+    log.shutdown().await;
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM audit_log WHERE channel = 'mllp' AND target = 'hl7v2/m'"
+        )
+        .await,
+        25
+    );
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM audit_log").await, 50);
+    let report = crate::audit::verify_chain(&store).await.unwrap();
+    assert!(report.intact, "{:?}", report.problem);
+    assert_eq!(report.rows, 50);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resource_checked_before_is_stamped_with_its_own_time() {
+    let (_dir, _store, hl7v2) = setup().await;
+    let first = hl7v2
+        .check(&Inbound::network(
+            adt("C1", "3000000001", "患者"),
+            Channel::Mllp,
+        ))
+        .unwrap();
+    let inbound = Inbound::network(adt("C1", "3000000001", "患者"), Channel::Mllp);
+    let a = check::prepare(&hl7v2, &inbound, 1_000).ok().unwrap();
+    let b = check::prepare(&hl7v2, &inbound, 2_000).ok().unwrap();
+    assert!(!first.resources.is_empty());
+    assert_eq!(a.writes.len(), b.writes.len());
+    for (x, y) in a.writes.iter().zip(&b.writes) {
+        let x: serde_json::Value = serde_json::from_str(&x.prepared.content).unwrap();
+        let y: serde_json::Value = serde_json::from_str(&y.prepared.content).unwrap();
+        assert_eq!(x["meta"]["versionId"], "1");
+        assert_eq!(y["meta"]["versionId"], "1");
+        assert_eq!(x["meta"]["lastUpdated"], crate::pipeline::instant(1_000));
+        assert_eq!(y["meta"]["lastUpdated"], crate::pipeline::instant(2_000));
+        let strip = |mut v: serde_json::Value| {
+            v["meta"].as_object_mut().unwrap().remove("lastUpdated");
+            v
+        };
+        assert_eq!(strip(x), strip(y));
+    }
 }

@@ -37,6 +37,24 @@ pub(super) enum Written {
     },
 }
 
+impl Written {
+    /// The disposition answered for this result.
+    pub(super) fn disposition(&self) -> super::Disposition {
+        match self {
+            Written::Stored {
+                ack,
+                data_type,
+                resources,
+            } => super::Disposition::Accepted {
+                ack: ack.clone(),
+                data_type: data_type.clone(),
+                resources: *resources,
+            },
+            Written::Duplicate { ack } => super::Disposition::Duplicate { ack: ack.clone() },
+        }
+    }
+}
+
 /// Rows per multi-row statement (at most 11 values a row: far below SQLite's 32766 bound parameters).
 const CHUNK: usize = 400;
 
@@ -467,8 +485,15 @@ fn placeholders(rows: usize, columns: usize, sqlite: bool) -> String {
     sql
 }
 
-/// Whether two stored forms say the same, `meta.versionId` and `meta.lastUpdated` aside.
+/// Whether two stored forms say the same, `meta.versionId` and `meta.lastUpdated` aside. Both are
+/// canonical texts (one serialiser, one element order), so equal texts once the two stamps are cut out
+/// mean equal content: that is decided without parsing either; anything else is compared as JSON.
 fn same_content(stored: &str, new: &str) -> bool {
+    if let (Some(a), Some(b)) = (unstamped(stored), unstamped(new)) {
+        if a == b {
+            return true;
+        }
+    }
     let strip = |text: &str| -> Option<Value> {
         let mut value: Value = serde_json::from_str(text).ok()?;
         if let Some(meta) = value.get_mut("meta").and_then(Value::as_object_mut) {
@@ -484,6 +509,25 @@ fn same_content(stored: &str, new: &str) -> bool {
         (Some(a), Some(b)) => a == b,
         _ => false,
     }
+}
+
+/// The canonical text around the resource's own stamp: what precedes the `versionId` value and what
+/// follows the `lastUpdated` value of `{"resourceType":…,"id":…,"meta":{"versionId":"…","lastUpdated":"…"`.
+/// None when the text does not start that way (the caller then compares parsed JSON).
+pub(super) fn unstamped(text: &str) -> Option<(&str, &str)> {
+    const META: &str = "\"meta\":{\"versionId\":\"";
+    const LAST_UPDATED: &str = "\",\"lastUpdated\":\"";
+    let at = text.find(META)? + META.len();
+    // Only the root object and its meta open before the stamp: it is the resource's own, not that of a
+    // contained resource (ids and type names hold no braces).
+    if text[..at].matches('{').count() != 2 {
+        return None;
+    }
+    let rest = &text[at..];
+    let version_end = rest.find('"')?;
+    let after = rest[version_end..].strip_prefix(LAST_UPDATED)?;
+    let time_end = after.find('"')?;
+    Some((&text[..at], &after[time_end..]))
 }
 
 /// The canonical content stamped as version 1, re-stamped as `version_id`. The canonical form puts
@@ -529,6 +573,13 @@ mod tests {
         let c = r#"{"resourceType":"Patient","id":"p","meta":{"versionId":"1","lastUpdated":"2026-12-02T00:00:00.000Z"},"gender":"female"}"#;
         assert!(same_content(a, b));
         assert!(!same_content(a, c));
+        assert!(unstamped(a).is_some());
+        assert_eq!(unstamped(a), unstamped(b));
+        // A stamp inside a contained resource is not the resource's own: compared as JSON.
+        let d = r#"{"resourceType":"Patient","contained":[{"resourceType":"Patient","id":"c","meta":{"versionId":"1","lastUpdated":"2026-12-02T00:00:00.000Z"}}],"id":"p"}"#;
+        let e = r#"{"resourceType":"Patient","contained":[{"resourceType":"Patient","id":"c","meta":{"versionId":"2","lastUpdated":"2026-12-03T00:00:00.000Z"}}],"id":"p"}"#;
+        assert!(unstamped(d).is_none());
+        assert!(!same_content(d, e));
     }
 
     #[test]
