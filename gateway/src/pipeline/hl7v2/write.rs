@@ -15,7 +15,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use kakehashi_mappings::fhir::canonicalise;
 use kakehashi_mappings::fhir::search::IndexValue;
 use serde_json::Value;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
@@ -530,35 +529,22 @@ pub(super) fn unstamped(text: &str) -> Option<(&str, &str)> {
     Some((&text[..at], &after[time_end..]))
 }
 
-/// The canonical content stamped as version 1, re-stamped as `version_id`. The canonical form puts
-/// `meta.versionId` first in `meta` right after `id`, so the first `"versionId":"1"` is the resource's
-/// own; when that is not found, the resource is canonicalised again (the slow, certain way).
+/// `prepare::restamp` for the batched writer: a failure here means prepared content was corrupted.
 fn restamp(content: &str, version_id: i64) -> Result<String, StoreError> {
-    if version_id == 1 {
-        return Ok(content.to_string());
-    }
-    const STAMP: &str = "\"versionId\":\"1\"";
-    if let Some(at) = content.find(STAMP) {
-        if content[..at].ends_with("\"meta\":{") {
-            let mut out = String::with_capacity(content.len() + 4);
-            out.push_str(&content[..at]);
-            out.push_str(&format!("\"versionId\":\"{version_id}\""));
-            out.push_str(&content[at + STAMP.len()..]);
-            return Ok(out);
-        }
-    }
-    let mut value: Value = serde_json::from_str(content)
-        .map_err(|e| StoreError::Corrupt(format!("a prepared resource is not JSON: {e}")))?;
-    if let Some(meta) = value.get_mut("meta").and_then(Value::as_object_mut) {
-        meta.insert("versionId".into(), Value::String(version_id.to_string()));
-    }
-    let bytes = canonicalise(&value).map_err(|i| StoreError::Corrupt(i.message))?;
-    String::from_utf8(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+    crate::pipeline::prepare::restamp(content, version_id).map_err(|e| {
+        StoreError::Corrupt(
+            e.issues
+                .first()
+                .map(|i| i.message.clone())
+                .unwrap_or_else(|| "a prepared resource cannot be restamped".into()),
+        )
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kakehashi_mappings::fhir::canonicalise;
 
     #[test]
     fn placeholders_by_backend() {
