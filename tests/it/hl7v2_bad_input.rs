@@ -2,10 +2,9 @@
 //! a missing MSH, an unknown message type, binary garbage and an oversized body each get a NAK with a
 //! precise reason (MSA-1, ERR-2, ERR-3, ERR-8) or the HTTP limit, and nothing is stored.
 
-use kakehashi_mappings::hl7v2::Message;
-use sqlx::{AnyConnection, Connection as _, Row as _};
-
 use crate::helpers::TestApp;
+use crate::mllp::rows;
+use kakehashi_mappings::hl7v2::Message;
 
 /// A valid SS-MIX2 ADT^A08 with an ISO-2022-JP name (山田 太郎).
 const GOOD: &[u8] = b"MSH|^~\\&|HIS|1319999999|GW|1319999999|20261202093015||ADT^A08^ADT_A01|BAD-0001|P|2.5||||||~ISO IR87||ISO 2022-1994\rEVN||20261202093015\rPID|||7000000001^^^^PI||\x1b$B;3ED\x1b(B^\x1b$BB@O:\x1b(B^^^^^L^I||19800101|M\r";
@@ -27,20 +26,6 @@ type Case = (
     &'static str,
     &'static str,
 );
-
-async fn count(app: &TestApp, sql: &'static str) -> i64 {
-    sqlx::any::install_default_drivers();
-    let mut conn = AnyConnection::connect(&app.database_url)
-        .await
-        .expect("a direct connection to the test database");
-    let n: i64 = sqlx::query(sql)
-        .fetch_one(&mut conn)
-        .await
-        .expect("count")
-        .get(0);
-    let _ = conn.close().await;
-    n
-}
 
 async fn bad_input_gets_a_precise_nak_and_nothing_is_stored(app: &TestApp) {
     let url = format!("{}/hl7v2", app.hospital);
@@ -121,8 +106,8 @@ async fn bad_input_gets_a_precise_nak_and_nothing_is_stored(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 413);
-    assert_eq!(count(app, "SELECT COUNT(*) FROM hl7v2_messages").await, 0);
-    assert_eq!(count(app, "SELECT COUNT(*) FROM resources").await, 0);
+    assert_eq!(rows(app, "SELECT COUNT(*) FROM hl7v2_messages").await, 0);
+    assert_eq!(rows(app, "SELECT COUNT(*) FROM resources").await, 0);
     // The good message itself is accepted, so the cases above failed for their own reason.
     let response = app
         .client
@@ -133,7 +118,7 @@ async fn bad_input_gets_a_precise_nak_and_nothing_is_stored(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
-    assert_eq!(count(app, "SELECT COUNT(*) FROM hl7v2_messages").await, 1);
+    assert_eq!(rows(app, "SELECT COUNT(*) FROM hl7v2_messages").await, 1);
 }
 
 crate::on_both_databases!(bad_input_gets_a_precise_nak_and_nothing_is_stored);

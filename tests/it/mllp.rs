@@ -92,7 +92,8 @@ async fn closed(stream: &mut TcpStream) -> bool {
     }
 }
 
-async fn rows(app: &TestApp, sql: &'static str) -> i64 {
+/// One number from the test database (`SELECT COUNT(*) …`).
+pub(crate) async fn rows(app: &TestApp, sql: &'static str) -> i64 {
     sqlx::any::install_default_drivers();
     let mut conn = AnyConnection::connect(&app.database_url)
         .await
