@@ -205,17 +205,9 @@ fn golden_fixtures_survive_the_round_trip() {
 }
 
 /// Fixtures whose round trip cannot hold because `v2_to_fhir` loses a field the resource ids depend on;
-/// each must still fail (so that fixing the forward mapping takes it off this list).
-const KNOWN_LOSSES: &[(&str, &str)] = &[
-    ("OML-11/culture.hl7", OBX_4_LOST),
-    // The NHO sample of the corpus: two organisms, OBX-4 1 and 2.
-    ("OML-11_081251234567800_200802031630123_01_1", OBX_4_LOST),
-];
-
-const OBX_4_LOST: &str =
-    "OBX-4 (observation sub-ID, 1 / 2 for the two organisms of a culture) is not \
-    mapped to any Observation element (JAMI maps it to Observation.identifier), only into the \
-    Observation id, so the ids cannot be rebuilt from the FHIR side";
+/// each must still fail (so that fixing the forward mapping takes it off this list). None today: OBX-4,
+/// the last one, is mapped to Observation.identifier.
+const KNOWN_LOSSES: &[(&str, &str)] = &[];
 
 /// Whether `v2_to_fhir` maps the message's results (Observations) at all.
 fn maps_results(message: &Message, data_type: &str) -> bool {

@@ -9,7 +9,7 @@
 //! OBX-14 is written from effectiveDateTime unless it equals the order's time (OBR-7 or SPM-17), which
 //! `v2_to_fhir` puts into effectiveDateTime when OBX-14 is empty.
 
-use crate::v2_to_fhir::segments::obx::unit_rows;
+use crate::v2_to_fhir::segments::obx::{unit_rows, SUB_ID_SYSTEM};
 use serde_json::Value;
 
 use super::context::{Context, Entry, OutMessage};
@@ -344,6 +344,14 @@ pub fn obx(
             }
         }
         cwe(&mut seg, 3, 1, &code);
+    }
+    if let Some(sub_id) = o
+        .get("identifier")
+        .and_then(Value::as_array)
+        .and_then(|ids| ids.iter().find(|i| s(i, "system") == Some(SUB_ID_SYSTEM)))
+        .and_then(|i| s(i, "value"))
+    {
+        seg.field(4, sub_id);
     }
     let mut value_type = "";
     if let Some(q) = o.get("valueQuantity") {

@@ -22,6 +22,8 @@ const INTERPRETATION: &str = "http://terminology.hl7.org/CodeSystem/v3-Observati
 const UCUM: &str = "http://unitsofmeasure.org";
 const LOINC: &str = "http://loinc.org";
 
+/// The identifier system of OBX-4 observation sub-IDs (no FHIR or JP Core system exists for them).
+pub const SUB_ID_SYSTEM: &str = "urn:kakehashi:hl7v2:observation-sub-id";
 const VITAL_TABLE: &str = include_str!("../../../tables/jlac10-vital-signs-loinc.csv");
 const UNIT_TABLE: &str = include_str!("../../../tables/iso-units-ucum.csv");
 
@@ -132,6 +134,14 @@ pub fn build(
     o.insert("id".into(), json!(id));
     if let Some(m) = meta("Observation", flavour) {
         o.insert("meta".into(), m);
+    }
+    if let Some(sub_id) = &sub_id {
+        // OBX-4 (the observation sub-ID: which organism of a culture, which of repeated results) →
+        // Observation.identifier, as the JAMI ConceptMap segment-oml-11-obx-to-observation says.
+        o.insert(
+            "identifier".into(),
+            json!([{"system": SUB_ID_SYSTEM, "value": sub_id}]),
+        );
     }
     o.insert("status".into(), json!(status(out, obx)));
     match flavour {
