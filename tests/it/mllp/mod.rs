@@ -1,6 +1,7 @@
 //! HL7 v2 over MLLP (and `POST /hl7v2`) end to end, over real sockets: ACK after commit, duplicates,
-//! AE with ERR, AR for unsupported types and oversized frames, garbage and truncated frames, enhanced
-//! acknowledgement mode, and 16 concurrent senders.
+//! AE with ERR, AR for unsupported types, enhanced acknowledgement mode, 16 concurrent senders and a
+//! failing message in a group commit; the helpers the other files here share. Connections (limits,
+//! TLS, shutdown) are in `connections.rs`, the golden fixtures in `fixtures.rs`.
 
 use std::time::Duration;
 
@@ -12,14 +13,17 @@ use tokio::net::TcpStream;
 
 use crate::helpers::TestApp;
 
+mod connections;
+mod fixtures;
+
 /// 山田 太郎 / ヤマダ タロウ, 東京都渋谷区, written as the ISO-2022-JP bytes a JAHIS sender puts on the wire
 /// (note `%^` inside the JIS run: a `^` that is not a component separator).
-const YAMADA: &[u8] =
+pub(super) const YAMADA: &[u8] =
     b"\x1b$B;3ED\x1b(B^\x1b$BB@O:\x1b(B^^^^^L^I~\x1b$B%d%^%@\x1b(B^\x1b$B%?%m%&\x1b(B^^^^^L^P";
-const ADDRESS: &[u8] = b"^^\x1b$B=BC+6h\x1b(B^\x1b$BEl5~ET\x1b(B^1510071^JPN^H";
+pub(super) const ADDRESS: &[u8] = b"^^\x1b$B=BC+6h\x1b(B^\x1b$BEl5~ET\x1b(B^1510071^JPN^H";
 
 /// An SS-MIX2 ADT^A08 (患者情報更新) of patient `pid`, MSH-10 `control_id`, MSH-15 `msh15`.
-fn adt_a08(control_id: &str, pid: &str, msh15: &str) -> Vec<u8> {
+pub(super) fn adt_a08(control_id: &str, pid: &str, msh15: &str) -> Vec<u8> {
     let mut m = format!(
         "MSH|^~\\&|HIS123|1319999999|KAKEHASHI|1319999999|20261202093015||ADT^A08^ADT_A01|{control_id}|P|2.5|||{msh15}|||~ISO IR87||ISO 2022-1994\r\
          EVN||20261202093015\r\
@@ -33,11 +37,11 @@ fn adt_a08(control_id: &str, pid: &str, msh15: &str) -> Vec<u8> {
     m
 }
 
-fn patient_id(pid: &str) -> String {
+pub(super) fn patient_id(pid: &str) -> String {
     format!("1319999999.patient.{pid}")
 }
 
-fn frame(message: &[u8]) -> Vec<u8> {
+pub(super) fn frame(message: &[u8]) -> Vec<u8> {
     let mut out = vec![0x0B];
     out.extend_from_slice(message);
     out.extend_from_slice(&[0x1C, 0x0D]);
@@ -45,7 +49,7 @@ fn frame(message: &[u8]) -> Vec<u8> {
 }
 
 /// Reads one ACK frame; `None` when the server closed the connection first.
-async fn read_frame(stream: &mut TcpStream) -> Option<Vec<u8>> {
+pub(super) async fn read_frame(stream: &mut TcpStream) -> Option<Vec<u8>> {
     let mut buf = Vec::new();
     let mut byte = [0u8; 4096];
     loop {
@@ -65,23 +69,23 @@ async fn read_frame(stream: &mut TcpStream) -> Option<Vec<u8>> {
 }
 
 /// Sends one framed message and returns the ACK, parsed.
-async fn exchange(stream: &mut TcpStream, message: &[u8]) -> Message {
+pub(super) async fn exchange(stream: &mut TcpStream, message: &[u8]) -> Message {
     stream.write_all(&frame(message)).await.expect("sent");
     let ack = read_frame(stream).await.expect("an ACK frame");
     parse_ack(&ack)
 }
 
-fn parse_ack(ack: &[u8]) -> Message {
+pub(super) fn parse_ack(ack: &[u8]) -> Message {
     let text = charset::decode(ack).expect("the ACK decodes").text;
     Message::parse(&text).unwrap_or_else(|e| panic!("the ACK parses ({e}): {text:?}"))
 }
 
-async fn connect(app: &TestApp) -> TcpStream {
+pub(super) async fn connect(app: &TestApp) -> TcpStream {
     TcpStream::connect(app.mllp).await.expect("MLLP connect")
 }
 
 /// True when the server closed the connection (EOF or reset) within 10 s.
-async fn closed(stream: &mut TcpStream) -> bool {
+pub(super) async fn closed(stream: &mut TcpStream) -> bool {
     let mut byte = [0u8; 1024];
     loop {
         match tokio::time::timeout(Duration::from_secs(10), stream.read(&mut byte)).await {
@@ -250,71 +254,6 @@ async fn sixteen_connections_of_twenty_messages(app: &TestApp) {
     );
 }
 
-async fn oversized_frames_get_ar_and_are_closed(app: &TestApp) {
-    let mut stream = connect(app).await;
-    let mut big = adt_a08("BIG-0001", "4000000001", "");
-    big.extend_from_slice(b"NTE|1||");
-    let limit = 10 * 1024 * 1024;
-    big.resize(limit + 1, b'x');
-    let framed = frame(&big);
-    // The server may close before everything is written: ignore write errors, read the answer.
-    let (mut reader, mut writer) = stream.split();
-    let write = async {
-        let _ = writer.write_all(&framed).await;
-    };
-    let read = async {
-        let mut out = Vec::new();
-        let _ = tokio::time::timeout(Duration::from_secs(60), reader.read_to_end(&mut out)).await;
-        out
-    };
-    let ((), answer) = tokio::join!(write, read);
-    let end = answer
-        .windows(2)
-        .position(|w| w == [0x1C, 0x0D])
-        .expect("an AR frame before the close");
-    let ack = parse_ack(&answer[1..end]);
-    assert_eq!(
-        ack.value("MSA-1").as_deref(),
-        Some("AR"),
-        "{}",
-        ack.to_hl7()
-    );
-    assert_eq!(ack.value("MSA-2").as_deref(), Some("BIG-0001"));
-    assert!(ack.value("ERR-8").unwrap_or_default().contains("limit"));
-    drop(stream);
-    assert_eq!(rows(app, "SELECT COUNT(*) FROM hl7v2_messages").await, 0);
-}
-
-async fn garbage_and_truncated_frames_close_only_their_connection(app: &TestApp) {
-    let mut garbage = connect(app).await;
-    garbage
-        .write_all(b"GET / HTTP/1.1\r\n\x00\xff\xfe binary")
-        .await
-        .unwrap();
-    assert!(closed(&mut garbage).await, "garbage closes the connection");
-
-    let mut truncated = connect(app).await;
-    let whole = frame(&adt_a08("TR-0001", "5000000001", ""));
-    truncated
-        .write_all(&whole[..whole.len() / 2])
-        .await
-        .unwrap();
-    truncated.shutdown().await.unwrap();
-    assert!(closed(&mut truncated).await);
-
-    let mut binary = connect(app).await;
-    binary.write_all(&frame(b"\x00\x01\x02\x03")).await.unwrap();
-    let ack = read_frame(&mut binary)
-        .await
-        .expect("an AR for a binary frame");
-    assert_eq!(parse_ack(&ack).value("MSA-1").as_deref(), Some("AR"));
-
-    let mut next = connect(app).await;
-    let ack = exchange(&mut next, &adt_a08("OK-0001", "5000000002", "")).await;
-    assert_eq!(ack.value("MSA-1").as_deref(), Some("AA"));
-    assert_eq!(rows(app, "SELECT COUNT(*) FROM hl7v2_messages").await, 1);
-}
-
 async fn http_post_answers_aa_and_ae(app: &TestApp) {
     let url = format!("{}/hl7v2", app.hospital);
     let post = |body: Vec<u8>| {
@@ -371,67 +310,6 @@ async fn http_post_answers_aa_and_ae(app: &TestApp) {
     );
 }
 
-/// `[mllp.tls]`: MLLP inside TLS (the development server certificate stands in).
-async fn mllp_over_tls(db: crate::helpers::Db) {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, ServerName};
-    let pki_dir = tempfile::tempdir().unwrap();
-    let pki = kakehashi::tls::dev_pki::ensure(pki_dir.path()).expect("dev PKI");
-    let app = crate::helpers::spawn_app_with(db, |s| {
-        s.mllp.tls = Some(kakehashi::config::MllpTls {
-            cert: pki.server_chain.clone(),
-            key: pki.server_key.clone(),
-        })
-    })
-    .await;
-    let ca = CertificateDer::pem_file_iter(&pki.server_ca)
-        .unwrap()
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap();
-    let config = kakehashi::tls::client::client_config(&ca, None, &[&rustls::version::TLS12])
-        .expect("client config");
-    let connector = tokio_rustls::TlsConnector::from(config);
-    let tcp = TcpStream::connect(app.mllp).await.unwrap();
-    let mut tls = connector
-        .connect(ServerName::try_from("localhost").unwrap(), tcp)
-        .await
-        .expect("TLS 1.2 handshake");
-    tls.write_all(&frame(&adt_a08("TLS-0001", "8000000001", "")))
-        .await
-        .unwrap();
-    let mut answer = Vec::new();
-    let mut chunk = [0u8; 4096];
-    while !answer.windows(2).any(|w| w == [0x1C, 0x0D]) {
-        let n = tokio::time::timeout(Duration::from_secs(30), tls.read(&mut chunk))
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(n > 0, "closed before the ACK");
-        answer.extend_from_slice(&chunk[..n]);
-    }
-    let end = answer.windows(2).position(|w| w == [0x1C, 0x0D]).unwrap();
-    let ack = parse_ack(&answer[1..end]);
-    assert_eq!(ack.value("MSA-1").as_deref(), Some("AA"));
-    // Plain MLLP on the TLS port gets no ACK.
-    let mut plain = connect(&app).await;
-    plain
-        .write_all(&frame(&adt_a08("TLS-0002", "8000000002", "")))
-        .await
-        .unwrap();
-    assert!(read_frame(&mut plain).await.is_none());
-    assert_eq!(rows(&app, "SELECT COUNT(*) FROM hl7v2_messages").await, 1);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mllp_over_tls_sqlite() {
-    mllp_over_tls(crate::helpers::Db::Sqlite).await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mllp_over_tls_postgres() {
-    mllp_over_tls(crate::helpers::Db::Postgres).await
-}
-
 /// A message that the store refuses (a trigger stands in for a failing disk) among others sent at the
 /// same time: it gets AR, every other message its AA, each after its own commit.
 async fn a_failing_message_does_not_cost_the_others(app: &TestApp) {
@@ -482,153 +360,6 @@ crate::on_both_databases!(
     errors_are_ae_with_err_and_unsupported_types_ar,
     enhanced_mode_answers_ca,
     sixteen_connections_of_twenty_messages,
-    oversized_frames_get_ar_and_are_closed,
-    garbage_and_truncated_frames_close_only_their_connection,
     http_post_answers_aa_and_ae,
     a_failing_message_does_not_cost_the_others,
 );
-
-/// `mllp.idle_timeout_secs` closes a silent connection; `mllp.max_connections` closes one over the
-/// limit at once, and a slot freed is usable again.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn idle_and_surplus_connections_are_closed() {
-    let app = crate::helpers::spawn_app_with(crate::helpers::Db::Sqlite, |s| {
-        s.mllp.idle_timeout_secs = 1;
-        s.mllp.max_connections = 1;
-    })
-    .await;
-    let mut first = connect(&app).await;
-    let ack = exchange(&mut first, &adt_a08("IDLE-0001", "9000000001", "")).await;
-    assert_eq!(ack.value("MSA-1").as_deref(), Some("AA"));
-    let mut surplus = connect(&app).await;
-    assert!(
-        closed(&mut surplus).await,
-        "a second connection is over the limit"
-    );
-    let started = std::time::Instant::now();
-    assert!(closed(&mut first).await, "an idle connection is closed");
-    assert!(started.elapsed() < Duration::from_secs(5));
-    // The slot is free again.
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let mut again = connect(&app).await;
-    let ack = exchange(&mut again, &adt_a08("IDLE-0002", "9000000002", "")).await;
-    assert_eq!(ack.value("MSA-1").as_deref(), Some("AA"));
-}
-
-/// Every golden fixture (`fixtures/hl7v2/ok/<DATA-TYPE>/*.hl7`) goes through MLLP: AA, its data type's
-/// resources readable; sent again under the same MSH-10 it is a duplicate and adds no version. The
-/// `err/` fixtures are answered AE or AR and store nothing.
-async fn every_fixture_is_ingested(app: &TestApp) {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/hl7v2");
-    let hl7_files = |kind: &str| {
-        let mut files = Vec::new();
-        for dir in std::fs::read_dir(root.join(kind))
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            for file in std::fs::read_dir(dir.path())
-                .into_iter()
-                .flatten()
-                .flatten()
-            {
-                if file.path().extension().is_some_and(|e| e == "hl7") {
-                    files.push(file.path());
-                }
-            }
-        }
-        files.sort();
-        files
-    };
-    let ok = hl7_files("ok");
-    assert!(!ok.is_empty(), "no fixtures under {}", root.display());
-    let mut stream = connect(app).await;
-    for path in &ok {
-        let raw = std::fs::read(path).unwrap();
-        let ack = exchange(&mut stream, &raw).await;
-        let code = ack.value("MSA-1").unwrap_or_default();
-        assert!(
-            code == "AA" || code == "CA",
-            "{}: {}",
-            path.display(),
-            ack.to_hl7()
-        );
-    }
-    let versions = rows(app, "SELECT COUNT(*) FROM resource_versions").await;
-    let messages = rows(app, "SELECT COUNT(*) FROM hl7v2_messages").await;
-    for path in &ok {
-        let ack = exchange(&mut stream, &std::fs::read(path).unwrap()).await;
-        assert!(matches!(ack.value("MSA-1").as_deref(), Some("AA" | "CA")));
-    }
-    assert_eq!(
-        rows(app, "SELECT COUNT(*) FROM resource_versions").await,
-        versions
-    );
-    assert_eq!(
-        rows(app, "SELECT COUNT(*) FROM hl7v2_messages").await,
-        messages
-    );
-    // The `err/` fixtures: an expected `error` (MapError) or error issues → AE/AR with one ERR per
-    // error; only warnings → accepted.
-    let mut accepted = 0;
-    for path in hl7_files("err") {
-        let expected: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(path.with_extension("json")).unwrap()).unwrap();
-        let error_issues = expected["issues"]
-            .as_array()
-            .map(|issues| {
-                issues
-                    .iter()
-                    .filter(|i| matches!(i["severity"].as_str(), Some("error" | "fatal")))
-                    .count()
-            })
-            .unwrap_or(0);
-        let ack = exchange(&mut stream, &std::fs::read(&path).unwrap()).await;
-        let code = ack.value("MSA-1").unwrap_or_default();
-        let errs = ack.segments_named("ERR").count();
-        if let Some(error) = expected.get("error").filter(|e| !e.is_null()) {
-            assert!(
-                matches!(code.as_str(), "AE" | "AR"),
-                "{}: {}",
-                path.display(),
-                ack.to_hl7()
-            );
-            // Written either as the issue object or as its message alone.
-            let message = error.as_str().or(error["message"].as_str());
-            assert_eq!(ack.value("ERR-8").as_deref(), message, "{}", path.display());
-        } else if error_issues > 0 {
-            assert_eq!(code, "AE", "{}: {}", path.display(), ack.to_hl7());
-            assert!(errs >= error_issues, "{}: {}", path.display(), ack.to_hl7());
-        } else {
-            assert_eq!(code, "AA", "{}: {}", path.display(), ack.to_hl7());
-            accepted += 1;
-        }
-    }
-    assert_eq!(
-        rows(app, "SELECT COUNT(*) FROM hl7v2_messages").await,
-        messages + accepted
-    );
-}
-
-crate::on_both_databases!(every_fixture_is_ingested);
-
-/// Stopping the gateway closes idle MLLP connections (graceful shutdown) instead of waiting for their
-/// idle timeout.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn shutdown_closes_mllp_connections() {
-    let app = crate::helpers::spawn_app(crate::helpers::Db::Sqlite).await;
-    let mut stream = connect(&app).await;
-    let ack = exchange(&mut stream, &adt_a08("STOP-0001", "9100000001", "")).await;
-    assert_eq!(ack.value("MSA-1").as_deref(), Some("AA"));
-    let addr = app.mllp;
-    drop(app);
-    assert!(
-        closed(&mut stream).await,
-        "the connection is closed at shutdown"
-    );
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(
-        TcpStream::connect(addr).await.is_err(),
-        "the listener is gone"
-    );
-}
