@@ -191,18 +191,35 @@ pub async fn write_version(
 }
 
 /// Index rows in one statement per table and chunk (each statement is a round trip to sqlx's SQLite
-/// worker thread; a Patient has a dozen or more rows): `?` placeholders on SQLite (sqlx resolves
-/// numbered ones there at a cost growing with their square, see audit/writer.rs), `$n` on PostgreSQL.
+/// worker thread; a Patient has a dozen or more rows).
 async fn write_index(conn: &mut AnyConnection, new: &NewVersion<'_>) -> Result<(), StoreError> {
-    /// Rows per statement: 5 values each stays far below SQLite's 32766 bound parameters.
-    const CHUNK: usize = 500;
     let sqlite = conn.backend_name().eq_ignore_ascii_case("sqlite");
+    let rows: Vec<IndexRow> = new
+        .index
+        .iter()
+        .map(|(param, value)| (new.resource_type, new.id, param.as_str(), value))
+        .collect();
+    insert_index_rows(conn, &rows, sqlite).await
+}
+
+/// One search-index row: resource type, id, parameter and value.
+pub(crate) type IndexRow<'a> = (&'a str, &'a str, &'a str, &'a IndexValue);
+
+/// Inserts index rows of any number of resources, one multi-row INSERT per table and chunk (the single
+/// writes above and the HL7 v2 group commit share it).
+pub(crate) async fn insert_index_rows(
+    conn: &mut AnyConnection,
+    rows: &[IndexRow<'_>],
+    sqlite: bool,
+) -> Result<(), StoreError> {
+    /// Rows per statement: 5 values each stays far below SQLite's 32766 bound parameters.
+    const CHUNK: usize = 400;
     let (mut tokens, mut references, mut dates) = (Vec::new(), Vec::new(), Vec::new());
-    for (param, value) in new.index {
-        match value {
-            IndexValue::Token { .. } => tokens.push((param, value)),
-            IndexValue::Reference { .. } => references.push((param, value)),
-            IndexValue::Date(_) => dates.push((param, value)),
+    for row in rows {
+        match row.3 {
+            IndexValue::Token { .. } => tokens.push(*row),
+            IndexValue::Reference { .. } => references.push(*row),
+            IndexValue::Date(_) => dates.push(*row),
         }
     }
     let tables = [
@@ -219,15 +236,15 @@ async fn write_index(conn: &mut AnyConnection, new: &NewVersion<'_>) -> Result<(
             dates,
         ),
     ];
-    for (table, rows) in tables {
-        for chunk in rows.chunks(CHUNK) {
-            let sql = values_sql(table, chunk.len(), sqlite);
+    for (table, entries) in tables {
+        for chunk in entries.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO {table} VALUES {}",
+                placeholders(chunk.len(), 5, sqlite)
+            );
             let mut query = sqlx::query(AssertSqlSafe(sql));
-            for (param, value) in chunk {
-                query = query
-                    .bind(new.resource_type)
-                    .bind(new.id)
-                    .bind(param.as_str());
+            for (resource_type, id, param, value) in chunk {
+                query = query.bind(*resource_type).bind(*id).bind(*param);
                 query = match value {
                     IndexValue::Token { system, code } => {
                         query.bind(system.as_deref()).bind(code.as_str())
@@ -244,13 +261,14 @@ async fn write_index(conn: &mut AnyConnection, new: &NewVersion<'_>) -> Result<(
     Ok(())
 }
 
-/// `INSERT INTO table (5 columns) VALUES (…), (…)` for `rows` rows of placeholders.
-fn values_sql(table: &str, rows: usize, sqlite: bool) -> String {
-    let mut sql = format!("INSERT INTO {table} VALUES ");
+/// `(…), (…)` for `rows` tuples of `columns` placeholders: `?` on SQLite (sqlx resolves numbered ones
+/// there at a cost growing with their square, see audit/writer.rs), `$n` on PostgreSQL.
+pub(crate) fn placeholders(rows: usize, columns: usize, sqlite: bool) -> String {
+    let mut sql = String::with_capacity(rows * columns * 5);
     let mut n = 0;
     for r in 0..rows {
         sql.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..5 {
+        for c in 0..columns {
             if c > 0 {
                 sql.push_str(", ");
             }
@@ -258,7 +276,8 @@ fn values_sql(table: &str, rows: usize, sqlite: bool) -> String {
                 sql.push('?');
             } else {
                 n += 1;
-                sql.push_str(&format!("${n}"));
+                sql.push('$');
+                sql.push_str(&n.to_string());
             }
         }
         sql.push(')');
@@ -268,17 +287,16 @@ fn values_sql(table: &str, rows: usize, sqlite: bool) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::values_sql;
+    use super::placeholders;
 
     #[test]
     fn placeholders_by_backend() {
         assert_eq!(
-            values_sql("t (a, b, c, d, e)", 2, false),
-            "INSERT INTO t (a, b, c, d, e) VALUES ($1, $2, $3, $4, $5), ($6, $7, $8, $9, $10)"
+            placeholders(2, 5, false),
+            "($1, $2, $3, $4, $5), ($6, $7, $8, $9, $10)"
         );
-        assert_eq!(
-            values_sql("t (a, b, c, d, e)", 1, true),
-            "INSERT INTO t (a, b, c, d, e) VALUES (?, ?, ?, ?, ?)"
-        );
+        assert_eq!(placeholders(1, 5, true), "(?, ?, ?, ?, ?)");
+        assert_eq!(placeholders(2, 2, false), "($1, $2), ($3, $4)");
+        assert_eq!(placeholders(1, 3, true), "(?, ?, ?)");
     }
 }

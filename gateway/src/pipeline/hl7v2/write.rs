@@ -21,6 +21,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::check::{Ready, ResourceWrite};
 use super::MessageState;
+use crate::store::resources::{insert_index_rows, placeholders, IndexRow};
 use crate::store::StoreError;
 
 /// What the transaction did for one message.
@@ -374,59 +375,18 @@ async fn reindex(
             query.execute(&mut *conn).await?;
         }
     }
-    let (mut tokens, mut references, mut dates) = (Vec::new(), Vec::new(), Vec::new());
+    let mut index: Vec<IndexRow> = Vec::new();
     for (key, row) in &last {
         if now.get(*key).is_none_or(|h| h.deleted) {
             continue;
         }
-        for (param, value) in row.index {
-            match value {
-                IndexValue::Token { .. } => tokens.push((*key, param, value)),
-                IndexValue::Reference { .. } => references.push((*key, param, value)),
-                IndexValue::Date(_) => dates.push((*key, param, value)),
-            }
-        }
+        index.extend(
+            row.index
+                .iter()
+                .map(|(param, value)| (key.0.as_str(), key.1.as_str(), param.as_str(), value)),
+        );
     }
-    let tables = [
-        (
-            "search_tokens (resource_type, id, param, system, code)",
-            tokens,
-        ),
-        (
-            "search_references (resource_type, id, param, target_type, target_id)",
-            references,
-        ),
-        (
-            "search_dates (resource_type, id, param, low_ms, high_ms)",
-            dates,
-        ),
-    ];
-    for (table, entries) in tables {
-        for chunk in entries.chunks(CHUNK) {
-            let sql = format!(
-                "INSERT INTO {table} VALUES {}",
-                placeholders(chunk.len(), 5, sqlite)
-            );
-            let mut query = sqlx::query(AssertSqlSafe(sql));
-            for (key, param, value) in chunk {
-                query = query
-                    .bind(key.0.as_str())
-                    .bind(key.1.as_str())
-                    .bind(param.as_str());
-                query = match value {
-                    IndexValue::Token { system, code } => {
-                        query.bind(system.as_deref()).bind(code.as_str())
-                    }
-                    IndexValue::Reference { resource_type, id } => {
-                        query.bind(resource_type.as_str()).bind(id.as_str())
-                    }
-                    IndexValue::Date(range) => query.bind(range.low).bind(range.high),
-                };
-            }
-            query.execute(&mut *conn).await?;
-        }
-    }
-    Ok(())
+    insert_index_rows(conn, &index, sqlite).await
 }
 
 async fn insert_messages(
@@ -458,30 +418,6 @@ async fn insert_messages(
         query.execute(&mut *conn).await?;
     }
     Ok(())
-}
-
-/// `(…), (…)` for `rows` tuples of `columns` placeholders: `?` on SQLite (sqlx resolves numbered ones
-/// there at a cost growing with their square, see audit/writer.rs), `$1…` on PostgreSQL.
-fn placeholders(rows: usize, columns: usize, sqlite: bool) -> String {
-    let mut sql = String::with_capacity(rows * columns * 5);
-    let mut n = 0;
-    for r in 0..rows {
-        sql.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..columns {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            if sqlite {
-                sql.push('?');
-            } else {
-                n += 1;
-                sql.push('$');
-                sql.push_str(&n.to_string());
-            }
-        }
-        sql.push(')');
-    }
-    sql
 }
 
 /// Whether two stored forms say the same, `meta.versionId` and `meta.lastUpdated` aside. Both are
@@ -545,12 +481,6 @@ fn restamp(content: &str, version_id: i64) -> Result<String, StoreError> {
 mod tests {
     use super::*;
     use kakehashi_mappings::fhir::canonicalise;
-
-    #[test]
-    fn placeholders_by_backend() {
-        assert_eq!(placeholders(2, 2, false), "($1, $2), ($3, $4)");
-        assert_eq!(placeholders(1, 3, true), "(?, ?, ?)");
-    }
 
     #[test]
     fn content_compares_without_version_and_time() {
