@@ -14,7 +14,7 @@ use crate::v2_to_fhir::datatypes::{codeable, date, date_time};
 use crate::v2_to_fhir::input::{Input, Seg};
 use crate::v2_to_fhir::output::{MapError, Output};
 use crate::v2_to_fhir::profiles::{meta, Flavour};
-use crate::v2_to_fhir::segments::al1::{category, severity, CLINICAL, VERIFICATION};
+use crate::v2_to_fhir::segments::al1::{category, set_severity, CLINICAL, VERIFICATION};
 use crate::v2_to_fhir::segments::pid::map_patient;
 use crate::v2_to_fhir::segments::xcn::practitioners;
 
@@ -177,14 +177,8 @@ fn map_iam(input: &Input, out: &mut Output, patient: &str, iam: &Seg) {
         if !reactions.is_empty() {
             reaction["description"] = json!(reactions.join("、"));
         }
-        if let Some(s) = severity_code {
-            match severity(&s) {
-                Some(fhir) => reaction["severity"] = json!(fhir),
-                None => out.warn(
-                    iam.position(4),
-                    format!("IAM-4 '{s}' is not an HL7 table 0128 severity."),
-                ),
-            }
+        if let Some(code) = severity_code {
+            set_severity(out, iam, &code, &mut reaction);
         }
         allergy.insert("reaction".into(), json!([reaction]));
     }

@@ -7,7 +7,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::v2_to_fhir::datatypes::codeable;
-use crate::v2_to_fhir::input::Input;
+use crate::v2_to_fhir::input::{Input, Seg};
 use crate::v2_to_fhir::output::Output;
 use crate::v2_to_fhir::profiles::{meta, Flavour};
 
@@ -84,18 +84,27 @@ pub fn map_allergies(input: &Input, out: &mut Output, patient: &str) {
             .map(|t| json!({ "text": t }));
         if let Some(manifestation) = manifestation {
             let mut reaction = json!({ "manifestation": [manifestation] });
-            if let Some(s) = al1.text(4) {
-                match severity(&s) {
-                    Some(fhir) => reaction["severity"] = json!(fhir),
-                    None => out.warn(
-                        al1.position(4),
-                        format!("AL1-4 '{s}' is not an HL7 table 0128 severity."),
-                    ),
-                }
+            if let Some(code) = al1.text(4) {
+                set_severity(out, &al1, &code, &mut reaction);
             }
             allergy.insert("reaction".into(), json!([reaction]));
         }
         out.push(Value::Object(allergy));
+    }
+}
+
+/// `reaction.severity` from field 4 of AL1 or IAM (HL7 table 0128, JAMI ConceptMap
+/// table-v2-0128-to-reactioneventseverity); a code outside the table is a warning at that field.
+pub fn set_severity(out: &mut Output, seg: &Seg, code: &str, reaction: &mut Value) {
+    match severity(code) {
+        Some(fhir) => reaction["severity"] = json!(fhir),
+        None => out.warn(
+            seg.position(4),
+            format!(
+                "{}-4 '{code}' is not an HL7 table 0128 severity.",
+                seg.name()
+            ),
+        ),
     }
 }
 
