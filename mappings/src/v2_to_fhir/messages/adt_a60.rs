@@ -14,7 +14,7 @@ use crate::v2_to_fhir::datatypes::{codeable, date, date_time};
 use crate::v2_to_fhir::input::{Input, Seg};
 use crate::v2_to_fhir::output::{MapError, Output};
 use crate::v2_to_fhir::profiles::{meta, Flavour};
-use crate::v2_to_fhir::segments::al1::{category, set_severity, CLINICAL, VERIFICATION};
+use crate::v2_to_fhir::segments::al1::{set_category, set_severity, CLINICAL, VERIFICATION};
 use crate::v2_to_fhir::segments::pid::map_patient;
 use crate::v2_to_fhir::segments::xcn::practitioners;
 
@@ -130,18 +130,7 @@ fn map_iam(input: &Input, out: &mut Output, patient: &str, iam: &Seg) {
             _ => {}
         }
     }
-    if let Some(kind) = iam.text(2) {
-        match category(&kind) {
-            Some(c) => {
-                allergy.insert("category".into(), json!([c]));
-            }
-            None if matches!(kind.as_str(), "MA" | "MC") => {}
-            None => out.warn(
-                iam.position(2),
-                format!("IAM-2 '{kind}' is not an HL7 table 0127 allergen type."),
-            ),
-        }
-    }
+    set_category(out, iam, &mut allergy);
     allergy.insert("code".into(), code);
     allergy.insert("patient".into(), json!({ "reference": patient }));
     if let Some(raw) = iam.text(11) {

@@ -64,18 +64,7 @@ pub fn map_allergies(input: &Input, out: &mut Output, patient: &str) {
             "clinicalStatus".into(),
             json!({"coding": [{"system": CLINICAL, "code": "active"}]}),
         );
-        if let Some(kind) = al1.text(2) {
-            match category(&kind) {
-                Some(c) => {
-                    allergy.insert("category".into(), json!([c]));
-                }
-                None if matches!(kind.as_str(), "MA" | "MC") => {}
-                None => out.warn(
-                    al1.position(2),
-                    format!("AL1-2 '{kind}' is not an HL7 table 0127 allergen type."),
-                ),
-            }
-        }
+        set_category(out, &al1, &mut allergy);
         allergy.insert("code".into(), code);
         allergy.insert("patient".into(), json!({ "reference": patient }));
         let manifestation = al1
@@ -90,6 +79,26 @@ pub fn map_allergies(input: &Input, out: &mut Output, patient: &str) {
             allergy.insert("reaction".into(), json!([reaction]));
         }
         out.push(Value::Object(allergy));
+    }
+}
+
+/// `category` from field 2 of AL1 or IAM (HL7 table 0127, JAMI ConceptMap
+/// table-v2-0127-to-allergyintolerancecategory); MA / MC (miscellaneous) have no FHIR category, any other
+/// code outside the table is a warning at that field.
+pub fn set_category(out: &mut Output, seg: &Seg, allergy: &mut Map<String, Value>) {
+    let Some(kind) = seg.text(2) else { return };
+    match category(&kind) {
+        Some(c) => {
+            allergy.insert("category".into(), json!([c]));
+        }
+        None if matches!(kind.as_str(), "MA" | "MC") => {}
+        None => out.warn(
+            seg.position(2),
+            format!(
+                "{}-2 '{kind}' is not an HL7 table 0127 allergen type.",
+                seg.name()
+            ),
+        ),
     }
 }
 
