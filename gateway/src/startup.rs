@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
-use kakehashi_mappings::validate::Options;
+use kakehashi_mappings::validate::{Options, Validator};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -76,32 +76,55 @@ pub enum StartError {
     Validation(#[from] ValidationSetupError),
 }
 
+/// Creates the data folder when the embedded SQLite default is used, and opens the store (migrations
+/// applied). `serve` and the `ssmix2` commands open it this way.
+pub async fn open_store(settings: &Settings) -> Result<Store, StartError> {
+    if settings.database.url.is_empty() {
+        std::fs::create_dir_all(&settings.data_dir)
+            .map_err(|e| StartError::DataDir(settings.data_dir.display().to_string(), e))?;
+    }
+    Ok(Store::open(&settings.database_url(), settings.database.max_connections).await?)
+}
+
+/// A zone's validation on write, in `mode`, with the configured options.
+pub fn zone_validation(
+    settings: &Settings,
+    validator: &Validator,
+    mode: ValidationMode,
+) -> Validation {
+    Validation {
+        validator: validator.clone(),
+        mode,
+        options: Arc::new(Options {
+            must_support: settings.validation.must_support,
+            ..Options::default()
+        }),
+    }
+}
+
+/// A zone's FHIR pipeline over `store`: the `[fhir]` paging and the zone's validation.
+pub fn zone_fhir(settings: &Settings, store: Store, validation: Validation) -> Fhir {
+    Fhir {
+        store,
+        paging: Paging {
+            default_count: settings.fhir.default_count,
+            max_count: settings.fhir.max_count,
+        },
+        validation,
+    }
+}
+
 impl Application {
     pub async fn build(settings: &Settings) -> Result<Application, StartError> {
-        if settings.database.url.is_empty() {
-            std::fs::create_dir_all(&settings.data_dir)
-                .map_err(|e| StartError::DataDir(settings.data_dir.display().to_string(), e))?;
-        }
-        let store =
-            Store::open(&settings.database_url(), settings.database.max_connections).await?;
+        let store = open_store(settings).await?;
         let metrics = Metrics::new();
         let validator = build_validator(&settings.validation.packages)?;
-        let validation = |mode: ValidationMode| Validation {
-            validator: validator.clone(),
-            mode,
-            options: Arc::new(Options {
-                must_support: settings.validation.must_support,
-                ..Options::default()
-            }),
-        };
-        let fhir = Fhir {
-            store: store.clone(),
-            paging: Paging {
-                default_count: settings.fhir.default_count,
-                max_count: settings.fhir.max_count,
-            },
-            validation: validation(settings.hospital.validation),
-        };
+        let validation = |mode: ValidationMode| zone_validation(settings, &validator, mode);
+        let fhir = zone_fhir(
+            settings,
+            store.clone(),
+            validation(settings.hospital.validation),
+        );
         let hl7v2 = Hl7v2::new(
             fhir.clone(),
             Hl7v2Limits {
