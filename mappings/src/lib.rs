@@ -1,6 +1,7 @@
 //! Kakehashi's pure core: parsing, checking and translating health data without I/O or clock reads
 //! (design.md §3, invariant 1). Time and ids come in from the caller.
 
+pub mod build_json;
 pub mod fhir;
 pub mod fhir_to_v2;
 pub mod fhirpath;

@@ -65,22 +65,28 @@ impl Store {
                     format!("{url}?mode=rwc")
                 };
                 let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
-                let pool = |n: u32| {
+                let pool = |n: u32, cache: &'static str| {
                     AnyPoolOptions::new()
                         .max_connections(n)
                         .acquire_timeout(Duration::from_secs(30))
                         // A local file does not go stale: no ping (a round trip to the connection's
                         // worker thread) before every acquire.
                         .test_before_acquire(false)
-                        .after_connect(|conn, _| {
+                        .after_connect(move |conn, _| {
                             Box::pin(async move {
                                 // WAL lets readers run beside the writer; FULL syncs every commit (the
                                 // ACK-after-durable-commit invariant); busy_timeout covers checkpoints.
+                                // Statement journals (the undo of one statement inside a transaction,
+                                // never needed after a crash) stay in memory instead of a temporary file
+                                // written on every multi-row insert. The writer keeps 64 MiB of page
+                                // cache, so the index pages a group commit touches are not read again.
                                 for pragma in [
                                     "PRAGMA journal_mode = WAL",
                                     "PRAGMA synchronous = FULL",
                                     "PRAGMA busy_timeout = 10000",
                                     "PRAGMA foreign_keys = ON",
+                                    "PRAGMA temp_store = MEMORY",
+                                    cache,
                                 ] {
                                     sqlx::query(pragma).execute(&mut *conn).await?;
                                 }
@@ -89,9 +95,9 @@ impl Store {
                         })
                         .connect_with(options.clone())
                 };
-                let write = pool(1).await?;
+                let write = pool(1, "PRAGMA cache_size = -65536").await?;
                 SQLITE_MIGRATIONS.run(&write).await?;
-                let read = pool(max_connections.max(2)).await?;
+                let read = pool(max_connections.max(2), "PRAGMA cache_size = -2000").await?;
                 Store {
                     backend,
                     read,

@@ -2,7 +2,8 @@
 //! HumanName (JP_HumanName's kanji `IDE` / kana `SYL` representation), XAD → Address, XTN →
 //! ContactPoint, CX → Identifier, XCN → a Practitioner's name and id, CQ → Quantity.
 
-use serde_json::{json, Map, Value};
+use crate::build_json;
+use serde_json::{Map, Value};
 
 use super::coding::system_uri;
 use super::input::Rep;
@@ -156,7 +157,7 @@ pub fn human_name(rep: &Rep) -> Option<Value> {
     if let Some(code) = rep.text(8).and_then(|r| name_representation(&r)) {
         name.insert(
             "extension".into(),
-            json!([{ "url": NAME_REPRESENTATION, "valueCode": code }]),
+            build_json!([{ "url": NAME_REPRESENTATION, "valueCode": code }]),
         );
     }
     name.insert(
@@ -180,13 +181,13 @@ pub fn human_name(rep: &Rep) -> Option<Value> {
         name.insert("family".into(), Value::String(family));
     }
     if !given.is_empty() {
-        name.insert("given".into(), json!(given));
+        name.insert("given".into(), build_json!(given));
     }
     if let Some(prefix) = rep.text(5) {
-        name.insert("prefix".into(), json!([prefix]));
+        name.insert("prefix".into(), build_json!([prefix]));
     }
     if let Some(suffix) = rep.text(4) {
-        name.insert("suffix".into(), json!([suffix]));
+        name.insert("suffix".into(), build_json!([suffix]));
     }
     Some(Value::Object(name))
 }
@@ -197,7 +198,7 @@ pub fn address(rep: &Rep) -> Option<Value> {
     let mut a = Map::new();
     let lines: Vec<String> = [rep.text(1), rep.text(2)].into_iter().flatten().collect();
     if !lines.is_empty() {
-        a.insert("line".into(), json!(lines));
+        a.insert("line".into(), build_json!(lines));
     }
     for (c, key) in [(3, "city"), (4, "state"), (5, "postalCode"), (6, "country")] {
         if let Some(v) = rep.text(c) {
@@ -240,13 +241,13 @@ pub fn contact_point(rep: &Rep, default_use: &str) -> Option<Value> {
         (Some("EMR"), _) => "temp",
         _ => default_use,
     };
-    Some(json!({"system": system, "value": value, "use": use_}))
+    Some(build_json!({"system": system, "value": value, "use": use_}))
 }
 
 /// An Identifier from a CX repetition with the given system.
 pub fn identifier(rep: &Rep, system: &str) -> Option<Value> {
     let value = rep.text(1)?;
-    Some(json!({"system": system, "value": value}))
+    Some(build_json!({"system": system, "value": value}))
 }
 
 /// A Quantity from a value and a CWE unit held in component `c` of `unit` (`TAB^錠^MR9P`).
@@ -272,7 +273,7 @@ pub fn decimal(text: &str, parsed: f64) -> Value {
     serde_json::from_str::<Value>(text.trim_start_matches('+'))
         .ok()
         .filter(Value::is_number)
-        .unwrap_or_else(|| json!(parsed))
+        .unwrap_or_else(|| build_json!(parsed))
 }
 
 #[cfg(test)]

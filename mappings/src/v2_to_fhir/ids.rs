@@ -8,21 +8,25 @@
 
 /// The id for `parts`, e.g. `["1319999999", "patient", "1000000001"]` → `1319999999.patient.1000000001`.
 pub fn make(parts: &[&str]) -> String {
-    let joined = parts.join(".");
-    let clean: String = joined
-        .chars()
-        .map(|c| {
+    let mut clean = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    let mut exact = true;
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            clean.push('.');
+        }
+        for c in part.chars() {
             if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                c
+                clean.push(c);
             } else {
-                '-'
+                clean.push('-');
+                exact = false;
             }
-        })
-        .collect();
-    if clean == joined && clean.len() <= 64 {
+        }
+    }
+    if exact && clean.len() <= 64 {
         return clean;
     }
-    let hash = fnv1a(&joined);
+    let hash = fnv1a(&parts.join("."));
     let prefix: String = clean.chars().take(47).collect();
     format!("{prefix}.{hash:016x}")
 }

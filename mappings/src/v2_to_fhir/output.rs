@@ -1,8 +1,9 @@
 //! What a mapper produces: resources with their ids, issues, and the result of one message.
 
+use crate::build_json;
 use std::collections::HashMap;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::input::Input;
 use crate::{Issue, IssueCode};
@@ -183,9 +184,9 @@ impl Mapped {
                 let reference = reference_of(r);
                 let kind = r["resourceType"].as_str().unwrap_or_default();
                 if self.retires(kind, file_deleted) {
-                    json!({"request": {"method": "DELETE", "url": reference}})
+                    build_json!({"request": {"method": "DELETE", "url": reference}})
                 } else {
-                    json!({
+                    build_json!({
                         "fullUrl": format!("urn:kakehashi:{reference}"),
                         "resource": r,
                         "request": {"method": "PUT", "url": reference},
@@ -193,7 +194,7 @@ impl Mapped {
                 }
             })
             .collect();
-        json!({"resourceType": "Bundle", "type": "transaction", "entry": entries})
+        build_json!({"resourceType": "Bundle", "type": "transaction", "entry": entries})
     }
 
     /// A FHIR `message` Bundle, MessageHeader first, as the JAMI SS-MIX2→FHIR IG shapes its output.
@@ -202,13 +203,13 @@ impl Mapped {
             .resources
             .iter()
             .map(
-                |r| json!({"fullUrl": format!("urn:kakehashi:{}", reference_of(r)), "resource": r}),
+                |r| build_json!({"fullUrl": format!("urn:kakehashi:{}", reference_of(r)), "resource": r}),
             )
             .collect();
-        json!({
+        build_json!({
             "resourceType": "Bundle",
             "type": "message",
-            "identifier": {"system": "urn:kakehashi:hl7v2:control-id", "value": self.control_id},
+            "identifier": {"system": "urn:kakehashi:hl7v2:control-id", "value": &self.control_id},
             "entry": entries,
         })
     }

@@ -46,5 +46,5 @@ pub enum Flavour {
 
 /// `{"profile": [url]}` for `meta`, or `None`.
 pub fn meta(resource_type: &str, flavour: Flavour) -> Option<serde_json::Value> {
-    profile_for(resource_type, flavour).map(|url| serde_json::json!({ "profile": [url] }))
+    profile_for(resource_type, flavour).map(|url| crate::build_json!({ "profile": [url] }))
 }

@@ -19,8 +19,12 @@ pub(super) struct Job {
     pub ready: Box<Ready>,
     /// The message's audit row, written in its transaction (None: the caller records it).
     pub audit: Option<AuditOf>,
-    pub answer: oneshot::Sender<Result<Written, StoreError>>,
+    pub answer: oneshot::Sender<Answer>,
 }
+
+/// The outcome of a job, with its message handed back: the caller frees the message's memory (its mapped
+/// resources, their prepared content), so the one writer does not spend its time on that.
+pub(super) type Answer = (Result<Written, StoreError>, Box<Ready>);
 
 /// Messages that may wait for the writer.
 const QUEUE: usize = 4096;
@@ -46,7 +50,7 @@ pub(super) async fn write_batch(store: &Store, jobs: Vec<Job>) {
         match together(store, &jobs).await {
             Ok(results) => {
                 for (job, result) in jobs.into_iter().zip(results) {
-                    let _ = job.answer.send(Ok(result));
+                    let _ = job.answer.send((Ok(result), job.ready));
                 }
                 return;
             }
@@ -57,7 +61,7 @@ pub(super) async fn write_batch(store: &Store, jobs: Vec<Job>) {
     }
     for job in jobs {
         let result = alone(store, &job).await;
-        let _ = job.answer.send(result);
+        let _ = job.answer.send((result, job.ready));
     }
 }
 

@@ -248,12 +248,10 @@ async fn a_failing_message_in_a_batch_does_not_lose_the_others() {
     );
 }
 
-async fn futures_results(
-    answers: Vec<oneshot::Receiver<Result<Written, crate::store::StoreError>>>,
-) -> Vec<bool> {
+async fn futures_results(answers: Vec<oneshot::Receiver<batch::Answer>>) -> Vec<bool> {
     let mut out = Vec::new();
     for a in answers {
-        out.push(matches!(a.await, Ok(Ok(Written::Stored { .. }))));
+        out.push(matches!(a.await, Ok((Ok(Written::Stored { .. }), _))));
     }
     out
 }
@@ -286,7 +284,7 @@ async fn one_group_applies_its_messages_in_order() {
     batch::write_batch(&store, jobs).await;
     let mut kinds = Vec::new();
     for a in answers {
-        kinds.push(match a.await.unwrap().unwrap() {
+        kinds.push(match a.await.unwrap().0.unwrap() {
             Written::Stored { .. } => "stored",
             Written::Duplicate { .. } => "duplicate",
         });

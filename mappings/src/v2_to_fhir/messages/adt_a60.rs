@@ -8,7 +8,8 @@
 //! (table 0436) → type, IAM-11 → onsetDateTime (else IAM-12 → onsetString), IAM-13 → recordedDate,
 //! IAM-17 (table 0438) → verificationStatus, IAM-18 → asserter (Practitioner).
 
-use serde_json::{json, Map, Value};
+use crate::build_json;
+use serde_json::{Map, Value};
 
 use crate::v2_to_fhir::datatypes::{codeable, date, date_time};
 use crate::v2_to_fhir::input::{Input, Seg};
@@ -61,10 +62,10 @@ fn map_iam(input: &Input, out: &mut Output, patient: &str, iam: &Seg) {
         .or_else(|| iam.component(3, 2))
         .unwrap_or_default();
     let mut allergy = Map::new();
-    allergy.insert("resourceType".into(), json!("AllergyIntolerance"));
+    allergy.insert("resourceType".into(), build_json!("AllergyIntolerance"));
     allergy.insert(
         "id".into(),
-        json!(input.id(&["allergy", input.patient_id.as_deref().unwrap_or("-"), &key])),
+        build_json!(input.id(&["allergy", input.patient_id.as_deref().unwrap_or("-"), &key])),
     );
     if let Some(m) = meta("AllergyIntolerance", Flavour::Default) {
         allergy.insert("meta".into(), m);
@@ -72,7 +73,7 @@ fn map_iam(input: &Input, out: &mut Output, patient: &str, iam: &Seg) {
     if let Some(id) = &unique {
         allergy.insert(
             "identifier".into(),
-            json!([{
+            build_json!([{
                 "system": format!("urn:kakehashi:hl7v2:allergy-id:{}", input.facility.as_deref().unwrap_or("unknown-facility")),
                 "value": id,
             }]),
@@ -110,43 +111,43 @@ fn map_iam(input: &Input, out: &mut Output, patient: &str, iam: &Seg) {
     if let Some(c) = clinical {
         allergy.insert(
             "clinicalStatus".into(),
-            json!({"coding": [{"system": CLINICAL, "code": c}]}),
+            build_json!({"coding": [{"system": CLINICAL, "code": c}]}),
         );
     }
     if let Some(v) = verification {
         allergy.insert(
             "verificationStatus".into(),
-            json!({"coding": [{"system": VERIFICATION, "code": v}]}),
+            build_json!({"coding": [{"system": VERIFICATION, "code": v}]}),
         );
     }
     if let Some(sensitivity) = iam.text(9) {
         match sensitivity.as_str() {
             "AL" => {
-                allergy.insert("type".into(), json!("allergy"));
+                allergy.insert("type".into(), build_json!("allergy"));
             }
             "IN" => {
-                allergy.insert("type".into(), json!("intolerance"));
+                allergy.insert("type".into(), build_json!("intolerance"));
             }
             _ => {}
         }
     }
     set_category(out, iam, &mut allergy);
     allergy.insert("code".into(), code);
-    allergy.insert("patient".into(), json!({ "reference": patient }));
+    allergy.insert("patient".into(), build_json!({ "reference": patient }));
     if let Some(raw) = iam.text(11) {
         match date(&raw) {
             Ok(d) => {
-                allergy.insert("onsetDateTime".into(), json!(d));
+                allergy.insert("onsetDateTime".into(), build_json!(d));
             }
             Err(why) => out.warn(iam.position(11), why),
         }
     } else if let Some(text) = iam.text(12) {
-        allergy.insert("onsetString".into(), json!(text));
+        allergy.insert("onsetString".into(), build_json!(text));
     }
     if let Some(raw) = iam.text(13) {
         match date_time(&raw) {
             Ok(t) => {
-                allergy.insert("recordedDate".into(), json!(t));
+                allergy.insert("recordedDate".into(), build_json!(t));
             }
             Err(why) => out.warn(iam.position(13), why),
         }
@@ -158,18 +159,21 @@ fn map_iam(input: &Input, out: &mut Output, patient: &str, iam: &Seg) {
     let severity_code = iam.text(4);
     if !reactions.is_empty() || severity_code.is_some() {
         let manifestation: Vec<Value> = if reactions.is_empty() {
-            vec![json!({ "text": "アレルギー反応情報なし" })]
+            vec![build_json!({ "text": "アレルギー反応情報なし" })]
         } else {
-            reactions.iter().map(|t| json!({ "text": t })).collect()
+            reactions
+                .iter()
+                .map(|t| build_json!({ "text": t }))
+                .collect()
         };
-        let mut reaction = json!({ "manifestation": manifestation });
+        let mut reaction = build_json!({ "manifestation": manifestation });
         if !reactions.is_empty() {
-            reaction["description"] = json!(reactions.join("、"));
+            reaction["description"] = build_json!(reactions.join("、"));
         }
         if let Some(code) = severity_code {
             set_severity(out, iam, &code, &mut reaction);
         }
-        allergy.insert("reaction".into(), json!([reaction]));
+        allergy.insert("reaction".into(), build_json!([reaction]));
     }
     out.push(Value::Object(allergy));
 }

@@ -4,7 +4,8 @@
 //! (preference) → foodPreferenceModifier; ODS-2 service period and TQ1-7/8 → oralDiet.schedule; ODS-4
 //! → oralDiet.instruction; ODT (tray) → note; ORC-9 → dateTime; ORC-12 → orderer.
 
-use serde_json::{json, Map, Value};
+use crate::build_json;
+use serde_json::{Map, Value};
 
 use crate::v2_to_fhir::datatypes::{codeable, date_time};
 use crate::v2_to_fhir::input::{Input, Seg};
@@ -42,24 +43,25 @@ fn nutrition_order(input: &Input, out: &mut Output, orc: &Seg, block: &Block, pa
     let ordinal = block.ordinal.to_string();
     let key = placer.as_deref().or(group.as_deref()).unwrap_or(&ordinal);
     let mut no = Map::new();
-    no.insert("resourceType".into(), json!("NutritionOrder"));
-    no.insert("id".into(), json!(input.id(&["diet", key, &index])));
+    no.insert("resourceType".into(), build_json!("NutritionOrder"));
+    no.insert("id".into(), build_json!(input.id(&["diet", key, &index])));
     let mut identifiers = Vec::new();
     if let Some(p) = &placer {
-        identifiers.push(json!({"system": PLACER_SYSTEM, "value": p}));
+        identifiers.push(build_json!({"system": PLACER_SYSTEM, "value": p}));
     }
     if let Some(g) = &group {
-        identifiers.push(json!({"system": "urn:kakehashi:hl7v2:placer-group-number", "value": g}));
+        identifiers
+            .push(build_json!({"system": "urn:kakehashi:hl7v2:placer-group-number", "value": g}));
     }
     if !identifiers.is_empty() {
         no.insert("identifier".into(), Value::Array(identifiers));
     }
-    no.insert("status".into(), json!(request_status(Some(orc))));
-    no.insert("intent".into(), json!("order"));
-    no.insert("patient".into(), json!({"reference": patient}));
+    no.insert("status".into(), build_json!(request_status(Some(orc))));
+    no.insert("intent".into(), build_json!("order"));
+    no.insert("patient".into(), build_json!({"reference": patient}));
     match orc.text(9).map(|ts| date_time(&ts)) {
         Some(Ok(v)) => {
-            no.insert("dateTime".into(), json!(v));
+            no.insert("dateTime".into(), build_json!(v));
         }
         Some(Err(why)) => out.error(orc.position(9), why),
         None => out.error(
@@ -68,7 +70,7 @@ fn nutrition_order(input: &Input, out: &mut Output, orc: &Seg, block: &Block, pa
         ),
     }
     if let Some(orderer) = orderer(input, out, orc) {
-        no.insert("orderer".into(), json!({"reference": orderer}));
+        no.insert("orderer".into(), build_json!({"reference": orderer}));
     }
 
     let tq1s: Vec<&Seg> = block
@@ -82,7 +84,7 @@ fn nutrition_order(input: &Input, out: &mut Output, orc: &Seg, block: &Block, pa
             if let Some(ts) = tq1.text(field) {
                 match date_time(&ts) {
                     Ok(v) => {
-                        period.insert(k.into(), json!(v));
+                        period.insert(k.into(), build_json!(v));
                     }
                     Err(why) => out.warn(tq1.position(field), why),
                 }
@@ -112,7 +114,7 @@ fn nutrition_order(input: &Input, out: &mut Output, orc: &Seg, block: &Block, pa
                     let mut s = Map::new();
                     s.insert("type".into(), c);
                     if let Some(t) = &text {
-                        s.insert("instruction".into(), json!(t));
+                        s.insert("instruction".into(), build_json!(t));
                     }
                     supplements.push(Value::Object(s));
                 }
@@ -135,9 +137,9 @@ fn nutrition_order(input: &Input, out: &mut Output, orc: &Seg, block: &Block, pa
     if !types.is_empty() {
         oral.insert("type".into(), Value::Array(types));
     }
-    let repeat = (!period.is_empty()).then(|| json!({"boundsPeriod": period}));
+    let repeat = (!period.is_empty()).then(|| build_json!({"boundsPeriod": period}));
     let schedule: Vec<Value> = if meals.is_empty() {
-        repeat.iter().map(|r| json!({"repeat": r})).collect()
+        repeat.iter().map(|r| build_json!({"repeat": r})).collect()
     } else {
         meals
             .into_iter()
@@ -159,7 +161,7 @@ fn nutrition_order(input: &Input, out: &mut Output, orc: &Seg, block: &Block, pa
         }
     }
     if !instructions.is_empty() {
-        oral.insert("instruction".into(), json!(instructions.join("\n")));
+        oral.insert("instruction".into(), build_json!(instructions.join("\n")));
     }
     if !preferences.is_empty() {
         no.insert("foodPreferenceModifier".into(), Value::Array(preferences));
@@ -188,7 +190,7 @@ fn nutrition_order(input: &Input, out: &mut Output, orc: &Seg, block: &Block, pa
                 .into_iter()
                 .flatten()
                 .collect();
-            (!parts.is_empty()).then(|| json!({"text": parts.join(" ")}))
+            (!parts.is_empty()).then(|| build_json!({"text": parts.join(" ")}))
         })
         .collect();
     if !notes.is_empty() {

@@ -10,7 +10,8 @@
 //! ZE1 layout: SS-MIX2 拡張 (1 Set ID, 2 制御コード, 3 手技 CWE, 4 手技回数 NM, 5 医事加算 CWE,
 //! 6 医療従事者種別 JCC, 7 医療従事者 XCN, 8 使用物品種別 IS, 9 使用物品 ZRD, 10 連絡先, 11 実施, 12 会計).
 
-use serde_json::{json, Map, Value};
+use crate::build_json;
+use serde_json::{Map, Value};
 
 use crate::v2_to_fhir::coding::system_uri;
 use crate::v2_to_fhir::datatypes::codeable;
@@ -108,23 +109,22 @@ fn imaging_study(
         Flavour::Default
     };
     let mut s = Map::new();
-    s.insert("resourceType".into(), json!("ImagingStudy"));
-    s.insert("id".into(), json!(input.id(&["imagingstudy", &key])));
+    s.insert("resourceType".into(), build_json!("ImagingStudy"));
+    s.insert("id".into(), build_json!(input.id(&["imagingstudy", &key])));
     if let Some(m) = meta("ImagingStudy", flavour) {
         s.insert("meta".into(), m);
     }
     let mut identifiers = Vec::new();
     match &uid {
-        Some(uid) => {
-            identifiers.push(json!({"system": "urn:dicom:uid", "value": format!("urn:oid:{uid}")}))
-        }
+        Some(uid) => identifiers
+            .push(build_json!({"system": "urn:dicom:uid", "value": format!("urn:oid:{uid}")})),
         None => out.error(
             ipc.position(3),
             "IPC-3 (Study Instance UID) is empty; it is required.",
         ),
     }
     match &accession {
-        Some(a) => identifiers.push(json!({
+        Some(a) => identifiers.push(build_json!({
             "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "ACSN"}]},
             "system": order_number_system(input, "accession"),
             "value": a,
@@ -134,7 +134,7 @@ fn imaging_study(
     if !identifiers.is_empty() {
         s.insert("identifier".into(), Value::Array(identifiers));
     }
-    s.insert("status".into(), json!("available"));
+    s.insert("status".into(), build_json!("available"));
     let modalities: Vec<Value> = ipc
         .reps(5)
         .iter()
@@ -144,9 +144,9 @@ fn imaging_study(
                 .text(3)
                 .map(|s| system_uri(&s))
                 .unwrap_or_else(|| system_uri("DCM"));
-            let mut c = json!({"system": system, "code": code});
+            let mut c = build_json!({"system": system, "code": code});
             if let Some(d) = r.text(2) {
-                c["display"] = json!(d);
+                c["display"] = build_json!(d);
             }
             Some(c)
         })
@@ -154,9 +154,9 @@ fn imaging_study(
     if !modalities.is_empty() {
         s.insert("modality".into(), Value::Array(modalities));
     }
-    s.insert("subject".into(), json!({ "reference": patient }));
+    s.insert("subject".into(), build_json!({ "reference": patient }));
     if let Some(e) = encounter {
-        s.insert("encounter".into(), json!({ "reference": e }));
+        s.insert("encounter".into(), build_json!({ "reference": e }));
     }
     if let Some(obr) = &group.obr {
         if let Some(start) = period(out, obr).and_then(|p| p.get("start").cloned()) {
@@ -164,7 +164,7 @@ fn imaging_study(
         }
     }
     if let Some(r) = request {
-        s.insert("basedOn".into(), json!([{ "reference": r }]));
+        s.insert("basedOn".into(), build_json!([{ "reference": r }]));
     }
     if let Some(referrer) = group.orc.and_then(|o| o.rep(12)) {
         if let Some(p) = practitioner_reference(input, out, &referrer) {
@@ -172,7 +172,7 @@ fn imaging_study(
         }
     }
     if let Some(p) = procedure {
-        s.insert("procedureReference".into(), json!({ "reference": p }));
+        s.insert("procedureReference".into(), build_json!({ "reference": p }));
     }
     let mut codes: Vec<Value> = group
         .obr
@@ -217,24 +217,24 @@ fn procedure(
         _ => "completed",
     };
     let mut p = Map::new();
-    p.insert("resourceType".into(), json!("Procedure"));
+    p.insert("resourceType".into(), build_json!("Procedure"));
     p.insert(
         "id".into(),
-        json!(input.id(&["procedure", &key, &code_value])),
+        build_json!(input.id(&["procedure", &key, &code_value])),
     );
     if let Some(m) = meta("Procedure", Flavour::Default) {
         p.insert("meta".into(), m);
     }
     if let Some(r) = request {
-        p.insert("basedOn".into(), json!([{ "reference": r }]));
+        p.insert("basedOn".into(), build_json!([{ "reference": r }]));
     }
-    p.insert("status".into(), json!(status));
+    p.insert("status".into(), build_json!(status));
     if let Some(code) = group.obr.and_then(|o| o.rep(4)).as_ref().and_then(codeable) {
         p.insert("code".into(), code);
     }
-    p.insert("subject".into(), json!({ "reference": patient }));
+    p.insert("subject".into(), build_json!({ "reference": patient }));
     if let Some(e) = encounter {
-        p.insert("encounter".into(), json!({ "reference": e }));
+        p.insert("encounter".into(), build_json!({ "reference": e }));
     }
     if let Some(obr) = &group.obr {
         if let Some(period) = period(out, obr) {
@@ -251,20 +251,20 @@ fn procedure(
         };
         let part_key = ze1.text(1).unwrap_or_else(|| ze1.occurrence().to_string());
         let mut part = Map::new();
-        part.insert("resourceType".into(), json!("Procedure"));
+        part.insert("resourceType".into(), build_json!("Procedure"));
         part.insert(
             "id".into(),
-            json!(input.id(&["procedure", &key, &code_value, "ze1", &part_key])),
+            build_json!(input.id(&["procedure", &key, &code_value, "ze1", &part_key])),
         );
         if let Some(m) = meta("Procedure", Flavour::Default) {
             part.insert("meta".into(), m);
         }
-        part.insert("partOf".into(), json!([{ "reference": main }]));
-        part.insert("status".into(), json!(status));
+        part.insert("partOf".into(), build_json!([{ "reference": &main }]));
+        part.insert("status".into(), build_json!(status));
         part.insert("code".into(), code);
-        part.insert("subject".into(), json!({ "reference": patient }));
+        part.insert("subject".into(), build_json!({ "reference": patient }));
         if let Some(e) = encounter {
-            part.insert("encounter".into(), json!({ "reference": e }));
+            part.insert("encounter".into(), build_json!({ "reference": e }));
         }
         for k in ["performedDateTime", "performedPeriod"] {
             if let Some(v) = p.get(k) {
@@ -276,18 +276,18 @@ fn procedure(
             .iter()
             .filter_map(|rep| practitioner(input, out, rep))
             .map(|actor| {
-                let mut performer = json!({ "actor": { "reference": actor } });
+                let mut performer = build_json!({ "actor": { "reference": actor } });
                 if let Some(kind) = ze1.rep(6) {
                     let text = kind.text(3).or_else(|| kind.text(1));
                     let mut function = Map::new();
                     if let Some(c) = kind.text(1) {
                         function.insert(
                             "coding".into(),
-                            json!([{"system": system_uri("HL70327"), "code": c}]),
+                            build_json!([{"system": system_uri("HL70327"), "code": c}]),
                         );
                     }
                     if let Some(t) = text {
-                        function.insert("text".into(), json!(t));
+                        function.insert("text".into(), build_json!(t));
                     }
                     performer["function"] = Value::Object(function);
                 }

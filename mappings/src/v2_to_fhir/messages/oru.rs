@@ -7,7 +7,8 @@
 //! fallback time (OBR-7) and `issued` (OBR-22); their other fields are reported as not mapped. Structures (HL7 v2.5):
 //! ORU_R01 { ORC? OBR NTE* TQ1* { OBX NTE* } }, ORU_R30 ORC OBR NTE* TQ1* { OBX NTE* }.
 
-use serde_json::{json, Value};
+use crate::build_json;
+use serde_json::Value;
 
 use crate::v2_to_fhir::datatypes::date_time;
 use crate::v2_to_fhir::input::{Input, Seg};
@@ -80,7 +81,7 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
                 .find(|r| crate::v2_to_fhir::output::reference_of(r) == *reference)
                 .cloned()
             {
-                o["category"] = json!([{"coding": [{"system": OBSERVATION_CATEGORY, "code": "procedure", "display": "Procedure"}]}]);
+                o["category"] = build_json!([{"coding": [{"system": OBSERVATION_CATEGORY, "code": "procedure", "display": "Procedure"}]}]);
                 out.push(o);
             }
         }
@@ -96,7 +97,7 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
                 request.as_deref(),
             );
             if let Some(e) = &encounter {
-                report["encounter"] = json!({ "reference": e });
+                report["encounter"] = build_json!({ "reference": e });
             }
             let forms: Vec<Value> = documents
                 .iter()
@@ -136,13 +137,13 @@ fn attachment(out: &mut Output, obx: &Seg) -> Option<Value> {
         return None;
     }
     let data = ed.text(5)?;
-    let mut a = json!({"contentType": content_type, "data": data});
+    let mut a = build_json!({"contentType": content_type, "data": data});
     if let Some(title) = obx.component(3, 2).or_else(|| obx.component(3, 1)) {
-        a["title"] = json!(title);
+        a["title"] = build_json!(title);
     }
     if let Some(t) = obx.text(14) {
         match date_time(&t) {
-            Ok(t) => a["creation"] = json!(t),
+            Ok(t) => a["creation"] = build_json!(t),
             Err(why) => out.warn(obx.position(14), why),
         }
     }

@@ -3,7 +3,8 @@
 //! segment-oml-11-{spm,orc,obr,obx}-to-*. Structure: MSH PID PV1? { SPM { OBR ORC? { OBX NTE* } } }
 //! (senders also write ORC before OBR; `segments/groups.rs` takes either).
 
-use serde_json::{json, Value};
+use crate::build_json;
+use serde_json::Value;
 
 use crate::v2_to_fhir::input::Input;
 use crate::v2_to_fhir::output::{MapError, Output};
@@ -45,7 +46,7 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
             continue;
         };
         if let Some((_, r)) = specimens.iter().find(|(i, _)| *i == spm_seg.index()) {
-            o["specimen"] = json!({ "reference": r });
+            o["specimen"] = build_json!({ "reference": r });
         }
         out.push(o);
     }
@@ -75,7 +76,7 @@ pub fn map_group(
     let obr_seg = group.obr.as_ref();
     let request = service_request(input, out, orc, obr_seg, patient, encounter).map(|mut r| {
         if let Some(s) = &specimen {
-            r["specimen"] = json!([{ "reference": s }]);
+            r["specimen"] = build_json!([{ "reference": s }]);
         }
         add_notes(&mut r, &obx::notes(&group.notes));
         out.push(r)
@@ -108,10 +109,10 @@ pub fn map_group(
             request.as_deref(),
         );
         if let Some(e) = encounter {
-            report["encounter"] = json!({ "reference": e });
+            report["encounter"] = build_json!({ "reference": e });
         }
         if let Some(s) = &specimen {
-            report["specimen"] = json!([{ "reference": s }]);
+            report["specimen"] = build_json!([{ "reference": s }]);
         }
         out.push(report);
     }

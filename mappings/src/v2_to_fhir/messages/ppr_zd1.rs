@@ -13,7 +13,8 @@
 //!   MEDIS modifier systems (a reader tells a modifier from the disease by the system); ZPR-7 → note.
 //! - ZI1 (保険) is left reported as not mapped.
 
-use serde_json::{json, Map, Value};
+use crate::build_json;
+use serde_json::{Map, Value};
 
 use crate::v2_to_fhir::datatypes::{codeable, date_time};
 use crate::v2_to_fhir::input::{Input, Seg};
@@ -88,7 +89,7 @@ fn push_coding(code: &mut Value, system: &str, value: Option<String>, display: O
         return;
     };
     if code.get("coding").is_none() {
-        code["coding"] = json!([]);
+        code["coding"] = build_json!([]);
     }
     let Some(codings) = code["coding"].as_array_mut() else {
         return;
@@ -99,9 +100,9 @@ fn push_coding(code: &mut Value, system: &str, value: Option<String>, display: O
     {
         return;
     }
-    let mut coding = json!({"system": system, "code": value});
+    let mut coding = build_json!({"system": system, "code": value});
     if let Some(d) = display {
-        coding["display"] = json!(d);
+        coding["display"] = build_json!(d);
     }
     codings.push(coding);
 }
@@ -136,10 +137,10 @@ fn map_problem(
         .or_else(|| problem_code.text(2))
         .unwrap_or_default();
     let mut condition = Map::new();
-    condition.insert("resourceType".into(), json!("Condition"));
+    condition.insert("resourceType".into(), build_json!("Condition"));
     condition.insert(
         "id".into(),
-        json!(input.id(&[
+        build_json!(input.id(&[
             "condition",
             input.patient_id.as_deref().unwrap_or("-"),
             &key
@@ -151,7 +152,7 @@ fn map_problem(
     if let Some(id) = &instance {
         condition.insert(
             "identifier".into(),
-            json!([{
+            build_json!([{
                 "system": format!("urn:kakehashi:hl7v2:problem-id:{}", input.facility.as_deref().unwrap_or("unknown-facility")),
                 "value": id,
             }]),
@@ -202,18 +203,18 @@ fn map_problem(
         };
         condition.insert(
             "clinicalStatus".into(),
-            json!({"coding": [{"system": CLINICAL, "code": clinical}]}),
+            build_json!({"coding": [{"system": CLINICAL, "code": clinical}]}),
         );
     }
     if let Some(v) = verification {
         condition.insert(
             "verificationStatus".into(),
-            json!({"coding": [{"system": VERIFICATION, "code": v}]}),
+            build_json!({"coding": [{"system": VERIFICATION, "code": v}]}),
         );
     }
     condition.insert(
         "category".into(),
-        json!([{"coding": [{
+        build_json!([{"coding": [{
             "system": "http://terminology.hl7.org/CodeSystem/condition-category",
             "code": "problem-list-item",
         }]}]),
@@ -233,29 +234,29 @@ fn map_problem(
             }
         }
         if let Some(comment) = zpr.text(7) {
-            notes.push(json!({ "text": comment }));
+            notes.push(build_json!({ "text": comment }));
         }
     }
     condition.insert("code".into(), code);
-    condition.insert("subject".into(), json!({ "reference": patient }));
+    condition.insert("subject".into(), build_json!({ "reference": patient }));
     if let Some(encounter) = encounter {
-        condition.insert("encounter".into(), json!({ "reference": encounter }));
+        condition.insert("encounter".into(), build_json!({ "reference": encounter }));
     }
     if let Some(raw) = prb.text(16) {
         match date_time(&raw) {
             Ok(t) => {
-                condition.insert("onsetDateTime".into(), json!(t));
+                condition.insert("onsetDateTime".into(), build_json!(t));
             }
             Err(why) => out.warn(prb.position(16), why),
         }
     }
     if let Some(t) = abatement {
-        condition.insert("abatementDateTime".into(), json!(t));
+        condition.insert("abatementDateTime".into(), build_json!(t));
     }
     if let Some(raw) = prb.text(7) {
         match date_time(&raw) {
             Ok(t) => {
-                condition.insert("recordedDate".into(), json!(t));
+                condition.insert("recordedDate".into(), build_json!(t));
             }
             Err(why) => out.warn(prb.position(7), why),
         }

@@ -5,7 +5,8 @@
 //! the RDE^O11 mapping gives the same ORC-2/ORC-4 (`OrderKey::request_id`). The order's own RXE, TQ1,
 //! RXR and RXC are "disjoint" in the ConceptMap (協議中) and left reported as not mapped.
 
-use serde_json::{json, Map, Value};
+use crate::build_json;
+use serde_json::{Map, Value};
 
 use crate::v2_to_fhir::datatypes::{codeable, date_time};
 use crate::v2_to_fhir::input::{Input, Seg};
@@ -72,14 +73,14 @@ impl OrderContext {
     fn of(input: &Input, out: &mut Output, orc: &Seg) -> OrderContext {
         let mut extensions = Vec::new();
         if let Some(dept) = orc.rep(17).as_ref().and_then(codeable) {
-            extensions.push(json!({"url": format!("{EXT}JP_MedicationAdministration_RequestDepartment"), "valueCodeableConcept": dept}));
+            extensions.push(build_json!({"url": format!("{EXT}JP_MedicationAdministration_RequestDepartment"), "valueCodeableConcept": dept}));
         }
         if let Some(requester) = practitioner(input, out, orc, 12) {
-            extensions.push(json!({"url": format!("{EXT}JP_MedicationAdministration_Requester"), "valueReference": {"reference": requester}}));
+            extensions.push(build_json!({"url": format!("{EXT}JP_MedicationAdministration_Requester"), "valueReference": {"reference": requester}}));
         }
         if let Some(ts) = orc.text(9) {
             match date_time(&ts) {
-                Ok(v) => extensions.push(json!({"url": format!("{EXT}JP_MedicationAdministration_RequestAuthoredOn"), "valueDateTime": v})),
+                Ok(v) => extensions.push(build_json!({"url": format!("{EXT}JP_MedicationAdministration_RequestAuthoredOn"), "valueDateTime": v})),
                 Err(why) => out.warn(orc.position(9), why),
             }
         }
@@ -112,16 +113,19 @@ fn administration(
     parts.extend(key.id_parts());
     parts.extend([index.as_str(), give.as_str(), sub.as_str()]);
     let mut ma = Map::new();
-    ma.insert("resourceType".into(), json!("MedicationAdministration"));
-    ma.insert("id".into(), json!(input.id(&parts)));
+    ma.insert(
+        "resourceType".into(),
+        build_json!("MedicationAdministration"),
+    );
+    ma.insert("id".into(), build_json!(input.id(&parts)));
     if let Some(m) = meta("MedicationAdministration", flavour) {
         ma.insert("meta".into(), m);
     }
     if !context.extensions.is_empty() {
-        ma.insert("extension".into(), json!(context.extensions));
+        ma.insert("extension".into(), build_json!(&context.extensions));
     }
-    ma.insert("identifier".into(), json!(key.identifiers(injection)));
-    ma.insert("status".into(), json!(status(rxa)));
+    ma.insert("identifier".into(), build_json!(key.identifiers(injection)));
+    ma.insert("status".into(), build_json!(status(rxa)));
     if let Some(category) = &context.category {
         ma.insert("category".into(), category.clone());
     }
@@ -136,10 +140,13 @@ fn administration(
             }
             if let Some(drug) = codeable(&rep) {
                 if injection {
-                    ma.insert("contained".into(), json!([medication(drug, dose.clone())]));
+                    ma.insert(
+                        "contained".into(),
+                        build_json!([medication(drug, dose.clone())]),
+                    );
                     ma.insert(
                         "medicationReference".into(),
-                        json!({"reference": "#medication"}),
+                        build_json!({"reference": "#medication"}),
                     );
                 } else {
                     ma.insert("medicationCodeableConcept".into(), drug);
@@ -151,18 +158,21 @@ fn administration(
             "RXA-5 (投薬コード) is empty: the administration names no drug.",
         ),
     }
-    ma.insert("subject".into(), json!({"reference": patient}));
+    ma.insert("subject".into(), build_json!({"reference": patient}));
     let start = time(rxa, 3, out);
     let end = time(rxa, 4, out);
     match (start, end) {
         (Some(s), Some(e)) if s != e => {
-            ma.insert("effectivePeriod".into(), json!({"start": s, "end": e}));
+            ma.insert(
+                "effectivePeriod".into(),
+                build_json!({"start": s, "end": e}),
+            );
         }
         (Some(s), _) => {
-            ma.insert("effectiveDateTime".into(), json!(s));
+            ma.insert("effectiveDateTime".into(), build_json!(s));
         }
         (None, Some(e)) => {
-            ma.insert("effectivePeriod".into(), json!({"end": e}));
+            ma.insert("effectivePeriod".into(), build_json!({"end": e}));
         }
         (None, None) => out.error(
             rxa.position(3),
@@ -172,18 +182,18 @@ fn administration(
     if let Some(performer) = practitioner(input, out, rxa, 10) {
         ma.insert(
             "performer".into(),
-            json!([{"actor": {"reference": performer}}]),
+            build_json!([{"actor": {"reference": performer}}]),
         );
     }
     ma.insert(
         "request".into(),
-        json!({"reference": format!("MedicationRequest/{}", key.request_id(input))}),
+        build_json!({"reference": format!("MedicationRequest/{}", key.request_id(input))}),
     );
     let notes: Vec<Value> = rxa
         .reps(9)
         .iter()
         .filter_map(|r| r.text(2).or_else(|| r.text(1)))
-        .map(|t| json!({"text": t}))
+        .map(|t| build_json!({"text": t}))
         .collect();
     if !notes.is_empty() {
         ma.insert("note".into(), Value::Array(notes));
@@ -193,7 +203,7 @@ fn administration(
         match ma.get_mut("contained").and_then(Value::as_array_mut) {
             Some(list) => list.push(site),
             None => {
-                ma.insert("contained".into(), json!([site]));
+                ma.insert("contained".into(), build_json!([site]));
             }
         }
     }
@@ -237,9 +247,9 @@ fn medication(drug: Value, dose: Option<Value>) -> Value {
     }
     strength.insert(
         "denominator".into(),
-        json!({"value": 1, "unit": "回", "system": MERIT9_UNIT, "code": "TIME"}),
+        build_json!({"value": 1, "unit": "回", "system": MERIT9_UNIT, "code": "TIME"}),
     );
-    json!({
+    build_json!({
         "resourceType": "Medication",
         "id": "medication",
         "meta": {"profile": ["http://jpfhir.jp/fhir/core/StructureDefinition/JP_Medication"]},

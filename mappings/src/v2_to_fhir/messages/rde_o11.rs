@@ -4,7 +4,8 @@
 //! Injections carry their drugs (RXC, 基剤 / 添加剤) as a contained JP_Medication with one ingredient per
 //! RXC. PV1, IN1 and AL1 are left to their own mappers (reported as not mapped here).
 
-use serde_json::{json, Map, Value};
+use crate::build_json;
+use serde_json::{Map, Value};
 
 use crate::v2_to_fhir::datatypes::{codeable, date_time};
 use crate::v2_to_fhir::input::{Input, Seg};
@@ -74,7 +75,7 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
         out.set_where_absent(
             "MedicationRequest",
             "encounter",
-            &json!({ "reference": encounter }),
+            &build_json!({ "reference": encounter }),
         );
     }
     Ok(())
@@ -96,8 +97,8 @@ fn request(
         Flavour::Default
     };
     let mut mr = Map::new();
-    mr.insert("resourceType".into(), json!("MedicationRequest"));
-    mr.insert("id".into(), json!(key.request_id(input)));
+    mr.insert("resourceType".into(), build_json!("MedicationRequest"));
+    mr.insert("id".into(), build_json!(key.request_id(input)));
     if let Some(m) = meta("MedicationRequest", flavour) {
         mr.insert("meta".into(), m);
     }
@@ -110,11 +111,11 @@ fn request(
             }
             _ => "urn:kakehashi:hl7v2:prescription-number".to_string(),
         };
-        identifiers.push(json!({"system": system, "value": number}));
+        identifiers.push(build_json!({"system": system, "value": number}));
     }
     mr.insert("identifier".into(), Value::Array(identifiers));
-    mr.insert("status".into(), json!(request_status(Some(orc))));
-    mr.insert("intent".into(), json!("order"));
+    mr.insert("status".into(), build_json!(request_status(Some(orc))));
+    mr.insert("intent".into(), build_json!("order"));
 
     let categories = categories(orc, rxe, injection);
     let as_needed = categories.iter().any(|c| {
@@ -131,10 +132,10 @@ fn request(
     // is the 注射種別 (JHSI0002, in `categories`).
     if injection {
         let medication = contained_medication(rxe, &item.rxc, out);
-        mr.insert("contained".into(), json!([medication]));
+        mr.insert("contained".into(), build_json!([medication]));
         mr.insert(
             "medicationReference".into(),
-            json!({"reference": "#medication"}),
+            build_json!({"reference": "#medication"}),
         );
     } else {
         match rxe.rep(2) {
@@ -171,7 +172,7 @@ fn request(
             );
         }
     }
-    mr.insert("subject".into(), json!({"reference": patient}));
+    mr.insert("subject".into(), build_json!({"reference": patient}));
     // RXE-32 当初のオーダ日時 (the ConceptMap's authoredOn), else ORC-9 (the transaction time, which
     // SS-MIX2 also uses as the 診療日 of the order).
     let authored = match rxe.text(32) {
@@ -184,7 +185,7 @@ fn request(
     if let Some((ts, position)) = authored {
         match date_time(&ts) {
             Ok(v) => {
-                mr.insert("authoredOn".into(), json!(v));
+                mr.insert("authoredOn".into(), build_json!(v));
             }
             Err(why) => out.warn(position, why),
         }
@@ -195,19 +196,19 @@ fn request(
         );
     }
     if let Some(requester) = orderer(input, out, orc) {
-        mr.insert("requester".into(), json!({"reference": requester}));
+        mr.insert("requester".into(), build_json!({"reference": requester}));
     }
     if let Some(recorder) = practitioner(input, out, orc, 10) {
-        mr.insert("recorder".into(), json!({"reference": recorder}));
+        mr.insert("recorder".into(), build_json!({"reference": recorder}));
     }
 
     let (dosage, site) = dosage(item, injection, as_needed, patient, out);
-    mr.insert("dosageInstruction".into(), json!([dosage]));
+    mr.insert("dosageInstruction".into(), build_json!([dosage]));
     if let Some(site) = site {
         match mr.get_mut("contained").and_then(Value::as_array_mut) {
             Some(list) => list.push(site),
             None => {
-                mr.insert("contained".into(), json!([site]));
+                mr.insert("contained".into(), build_json!([site]));
             }
         }
     }
@@ -226,7 +227,7 @@ fn categories(orc: &Seg, rxe: &Seg, injection: bool) -> Vec<Value> {
     for rep in rxe.reps(21) {
         if let Some(mut c) = codeable(&rep) {
             if rep.text(3).as_deref() == Some("MR9P") {
-                c["coding"][0]["system"] = json!(MERIT9_CATEGORY);
+                c["coding"][0]["system"] = build_json!(MERIT9_CATEGORY);
             }
             list.push(c);
         }
@@ -259,11 +260,11 @@ fn dosage(
             .filter_map(|k| d.get(*k).and_then(|v| v["text"].as_str()))
             .collect();
         if !parts.is_empty() {
-            d.insert("text".into(), json!(parts.join(" ")));
+            d.insert("text".into(), build_json!(parts.join(" ")));
         }
     }
     if as_needed {
-        d.insert("asNeededBoolean".into(), json!(true));
+        d.insert("asNeededBoolean".into(), build_json!(true));
     }
     let mut dose_and_rate = Map::new();
     if let Some(dose) = amount(rxe, 3, 5, out) {
@@ -277,7 +278,7 @@ fn dosage(
         dose_and_rate.insert("rateQuantity".into(), rate);
     }
     if !dose_and_rate.is_empty() {
-        d.insert("doseAndRate".into(), json!([dose_and_rate]));
+        d.insert("doseAndRate".into(), build_json!([dose_and_rate]));
     }
     (Value::Object(d), site)
 }
@@ -290,7 +291,7 @@ fn dispense_request(item: &Item, injection: bool, out: &mut Output) -> Map<Strin
         .rep(7)
         .as_ref()
         .and_then(codeable)
-        .map(|c| json!({"url": INSTRUCTION_FOR_DISPENSE, "valueCodeableConcept": c}))
+        .map(|c| build_json!({"url": INSTRUCTION_FOR_DISPENSE, "valueCodeableConcept": c}))
         .into_iter()
         .collect();
     let occurrences = if injection {
@@ -299,7 +300,7 @@ fn dispense_request(item: &Item, injection: bool, out: &mut Output) -> Map<Strin
         item.tq1.iter().find_map(|t| t.text(14))
     };
     if let Some(n) = occurrences.and_then(|n| n.parse::<i64>().ok()) {
-        extensions.push(json!({"url": EXPECTED_REPEAT_COUNT, "valueInteger": n}));
+        extensions.push(build_json!({"url": EXPECTED_REPEAT_COUNT, "valueInteger": n}));
     }
     if !extensions.is_empty() {
         dr.insert("extension".into(), Value::Array(extensions));
@@ -310,7 +311,7 @@ fn dispense_request(item: &Item, injection: bool, out: &mut Output) -> Map<Strin
     if let Some(n) = rxe.text(12) {
         match n.parse::<u32>() {
             Ok(n) => {
-                dr.insert("numberOfRepeatsAllowed".into(), json!(n));
+                dr.insert("numberOfRepeatsAllowed".into(), build_json!(n));
             }
             Err(_) => out.warn(rxe.position(12), format!("'{n}' is not a whole number.")),
         }
@@ -322,17 +323,17 @@ fn dispense_request(item: &Item, injection: bool, out: &mut Output) -> Map<Strin
 /// amount per 1 回), numbered with JP_Medication_Ingredient_DrugNo; RXE-2 when there is no RXC.
 fn contained_medication(rxe: &Seg, rxcs: &[Seg], out: &mut Output) -> Value {
     let mut medication = Map::new();
-    medication.insert("resourceType".into(), json!("Medication"));
-    medication.insert("id".into(), json!("medication"));
+    medication.insert("resourceType".into(), build_json!("Medication"));
+    medication.insert("id".into(), build_json!("medication"));
     medication.insert(
         "meta".into(),
-        json!({"profile": ["http://jpfhir.jp/fhir/core/StructureDefinition/JP_Medication"]}),
+        build_json!({"profile": ["http://jpfhir.jp/fhir/core/StructureDefinition/JP_Medication"]}),
     );
-    medication.insert("status".into(), json!("active"));
+    medication.insert("status".into(), build_json!("active"));
     if let Some(rep) = rxe.rep(6) {
         if let Some(mut form) = codeable(&rep) {
             if rep.text(3).as_deref() == Some("MR9P") {
-                form["coding"][0]["system"] = json!(MERIT9_FORM);
+                form["coding"][0]["system"] = build_json!(MERIT9_FORM);
             }
             medication.insert("form".into(), form);
         }
@@ -369,7 +370,7 @@ fn contained_medication(rxe: &Seg, rxcs: &[Seg], out: &mut Output) -> Value {
         let mut ingredient = Map::new();
         ingredient.insert(
             "extension".into(),
-            json!([{"url": DRUG_NO, "valueInteger": i + 1}]),
+            build_json!([{"url": DRUG_NO, "valueInteger": i + 1}]),
         );
         ingredient.insert("itemCodeableConcept".into(), item);
         // JP_Medication requires a strength: the amount per 1 回 (MERIT-9 `TIME`), as JP Core's example.
@@ -379,7 +380,7 @@ fn contained_medication(rxe: &Seg, rxcs: &[Seg], out: &mut Output) -> Value {
         }
         strength.insert(
             "denominator".into(),
-            json!({"value": 1, "unit": "回", "system": MERIT9_UNIT, "code": "TIME"}),
+            build_json!({"value": 1, "unit": "回", "system": MERIT9_UNIT, "code": "TIME"}),
         );
         ingredient.insert("strength".into(), Value::Object(strength));
         ingredients.push(Value::Object(ingredient));

@@ -4,7 +4,8 @@
 //! reaction, as the HL7 v2-to-FHIR IG maps them. AL1 has no record id: the id is the patient and the
 //! allergen, so a re-sent list updates the same records.
 
-use serde_json::{json, Map, Value};
+use crate::build_json;
+use serde_json::{Map, Value};
 
 use crate::v2_to_fhir::datatypes::codeable;
 use crate::v2_to_fhir::input::{Input, Seg};
@@ -52,31 +53,31 @@ pub fn map_allergies(input: &Input, out: &mut Output, patient: &str) {
             .or_else(|| al1.component(3, 2))
             .unwrap_or_default();
         let mut allergy = Map::new();
-        allergy.insert("resourceType".into(), json!("AllergyIntolerance"));
+        allergy.insert("resourceType".into(), build_json!("AllergyIntolerance"));
         allergy.insert(
             "id".into(),
-            json!(input.id(&["allergy", input.patient_id.as_deref().unwrap_or("-"), &key])),
+            build_json!(input.id(&["allergy", input.patient_id.as_deref().unwrap_or("-"), &key])),
         );
         if let Some(m) = meta("AllergyIntolerance", Flavour::Default) {
             allergy.insert("meta".into(), m);
         }
         allergy.insert(
             "clinicalStatus".into(),
-            json!({"coding": [{"system": CLINICAL, "code": "active"}]}),
+            build_json!({"coding": [{"system": CLINICAL, "code": "active"}]}),
         );
         set_category(out, &al1, &mut allergy);
         allergy.insert("code".into(), code);
-        allergy.insert("patient".into(), json!({ "reference": patient }));
+        allergy.insert("patient".into(), build_json!({ "reference": patient }));
         let manifestation = al1
             .rep(5)
             .and_then(|r| r.text(1))
-            .map(|t| json!({ "text": t }));
+            .map(|t| build_json!({ "text": t }));
         if let Some(manifestation) = manifestation {
-            let mut reaction = json!({ "manifestation": [manifestation] });
+            let mut reaction = build_json!({ "manifestation": [manifestation] });
             if let Some(code) = al1.text(4) {
                 set_severity(out, &al1, &code, &mut reaction);
             }
-            allergy.insert("reaction".into(), json!([reaction]));
+            allergy.insert("reaction".into(), build_json!([reaction]));
         }
         out.push(Value::Object(allergy));
     }
@@ -89,7 +90,7 @@ pub fn set_category(out: &mut Output, seg: &Seg, allergy: &mut Map<String, Value
     let Some(kind) = seg.text(2) else { return };
     match category(&kind) {
         Some(c) => {
-            allergy.insert("category".into(), json!([c]));
+            allergy.insert("category".into(), build_json!([c]));
         }
         None if matches!(kind.as_str(), "MA" | "MC") => {}
         None => out.warn(
@@ -106,7 +107,7 @@ pub fn set_category(out: &mut Output, seg: &Seg, allergy: &mut Map<String, Value
 /// table-v2-0128-to-reactioneventseverity); a code outside the table is a warning at that field.
 pub fn set_severity(out: &mut Output, seg: &Seg, code: &str, reaction: &mut Value) {
     match severity(code) {
-        Some(fhir) => reaction["severity"] = json!(fhir),
+        Some(fhir) => reaction["severity"] = build_json!(fhir),
         None => out.warn(
             seg.position(4),
             format!(

@@ -1,7 +1,8 @@
 //! MSH → MessageHeader (JAMI ConceptMap segment-msh-to-messageheader) and, at the end, a Provenance
 //! naming the source message (MSH-10, the SS-MIX2 file name) and every resource mapped from it.
 
-use serde_json::{json, Value};
+use crate::build_json;
+use serde_json::Value;
 
 use crate::v2_to_fhir::datatypes::date_time;
 use crate::v2_to_fhir::input::Input;
@@ -19,12 +20,12 @@ pub fn map_header(input: &Input, out: &mut Output) {
     };
     msh.mark_all();
     let id = input.id(&["message", &input.control_id]);
-    let mut header = json!({
+    let mut header = build_json!({
         "resourceType": "MessageHeader",
         "id": id,
         "eventCoding": {
             "system": "http://terminology.hl7.org/CodeSystem/v2-0003",
-            "code": input.data_type.trigger,
+            "code": &input.data_type.trigger,
         },
         "source": {
             "name": msh.text(3).unwrap_or_default(),
@@ -32,13 +33,13 @@ pub fn map_header(input: &Input, out: &mut Output) {
         },
     });
     if let Some(receiver) = msh.text(5) {
-        header["destination"] = json!([{
-            "name": receiver,
+        header["destination"] = build_json!([{
+            "name": &receiver,
             "endpoint": format!("urn:kakehashi:hl7v2:application:{receiver}"),
         }]);
     }
     if let Some(facility) = &input.facility {
-        header["sender"] = json!({"display": facility});
+        header["sender"] = build_json!({"display": facility});
     }
     out.push(header);
 }
@@ -49,7 +50,7 @@ pub fn map_provenance(input: &Input, out: &mut Output) {
     let targets: Vec<Value> = out
         .resources()
         .iter()
-        .map(|r| json!({"reference": reference_of(r)}))
+        .map(|r| build_json!({"reference": reference_of(r)}))
         .collect();
     let recorded = input
         .message
@@ -57,17 +58,17 @@ pub fn map_provenance(input: &Input, out: &mut Output) {
         .and_then(|ts| date_time(&ts).ok())
         .filter(|t| t.contains('T'))
         .unwrap_or_else(|| input.source.received.clone());
-    let mut what = vec![json!({
-        "identifier": {"system": CONTROL_ID_SYSTEM, "value": input.control_id},
+    let mut what = vec![build_json!({
+        "identifier": {"system": CONTROL_ID_SYSTEM, "value": &input.control_id},
         "display": format!("HL7 v2 {} (MSH-10 {})", input.data_type.data_type, input.control_id),
     })];
     if let Some(file) = &input.source.file_name {
-        what.push(json!({
+        what.push(build_json!({
             "identifier": {"system": FILE_NAME_SYSTEM, "value": file},
             "display": "SS-MIX2 file",
         }));
     }
-    let provenance = json!({
+    let provenance = build_json!({
         "resourceType": "Provenance",
         "id": input.id(&["provenance", &input.control_id]),
         "target": targets,
@@ -83,7 +84,7 @@ pub fn map_provenance(input: &Input, out: &mut Output) {
             }]},
             "who": {"display": input.facility.clone().unwrap_or_else(|| "unknown sender".into())},
         }],
-        "entity": what.into_iter().map(|w| json!({"role": "source", "what": w})).collect::<Vec<_>>(),
+        "entity": what.into_iter().map(|w| build_json!({"role": "source", "what": w})).collect::<Vec<_>>(),
     });
     out.push(provenance);
 }

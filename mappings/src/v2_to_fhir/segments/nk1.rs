@@ -1,7 +1,8 @@
 //! NK1 近親者情報 → Patient.contact (JAMI ConceptMap segment-pid-to-patient, NK1 rows): NK1-2 name,
 //! NK1-3 続柄 (HL7 table 0063, plus 0131 `N`), NK1-4 address, NK1-5 / NK1-6 telephone (home / work), NK1-13 勤務先名.
 
-use serde_json::{json, Map, Value};
+use crate::build_json;
+use serde_json::{Map, Value};
 
 use crate::v2_to_fhir::datatypes::{address, codeable, contact_point, human_name};
 use crate::v2_to_fhir::input::Input;
@@ -16,13 +17,13 @@ pub fn contacts(input: &Input) -> Vec<Value> {
         // (next-of-kin), which is what an NK1 without NK1-7 (contact role) names.
         if let Some(mut relationship) = nk1.rep(3).and_then(|r| codeable(&r)) {
             if let Some(codings) = relationship.get_mut("coding").and_then(Value::as_array_mut) {
-                codings.push(json!({
+                codings.push(build_json!({
                     "system": "http://terminology.hl7.org/CodeSystem/v2-0131",
                     "code": "N",
                     "display": "Next-of-Kin",
                 }));
             }
-            contact.insert("relationship".into(), json!([relationship]));
+            contact.insert("relationship".into(), build_json!([relationship]));
         }
         // Patient.contact.name is 0..1: the first repetition (the kanji name in SS-MIX2).
         if let Some(name) = nk1.reps(2).iter().find_map(human_name) {
@@ -41,7 +42,7 @@ pub fn contacts(input: &Input) -> Vec<Value> {
             contact.insert("address".into(), a);
         }
         if let Some(org) = nk1.rep(13).and_then(|r| r.text(1)) {
-            contact.insert("organization".into(), json!({ "display": org }));
+            contact.insert("organization".into(), build_json!({ "display": org }));
         }
         if !contact.is_empty() {
             contacts.push(Value::Object(contact));

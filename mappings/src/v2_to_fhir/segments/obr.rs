@@ -4,7 +4,8 @@
 //! segment-oml-11-obr-to-diagnosticreport: OBR-2/3 → identifier, OBR-4 → code, OBR-7/8 →
 //! effectivePeriod, OBR-22 → issued; OBR-24 → category, OBR-25 (table 0123) → status from the v2-to-FHIR IG).
 
-use serde_json::{json, Map, Value};
+use crate::build_json;
+use serde_json::{Map, Value};
 
 use crate::v2_to_fhir::coding::system_uri;
 use crate::v2_to_fhir::datatypes::{codeable, date_time};
@@ -20,7 +21,7 @@ pub fn period(out: &mut Output, obr: &Seg) -> Option<Value> {
         if let Some(t) = obr.text(n) {
             match date_time(&t) {
                 Ok(t) => {
-                    p.insert(key.into(), json!(t));
+                    p.insert(key.into(), build_json!(t));
                 }
                 Err(why) => out.warn(obr.position(n), why),
             }
@@ -43,9 +44,9 @@ pub fn order_details(
     }
     if let Some(priority) = obr.text(5) {
         match priority.as_str() {
-            "S" => request.insert("priority".into(), json!("stat")),
-            "A" => request.insert("priority".into(), json!("asap")),
-            "R" => request.insert("priority".into(), json!("routine")),
+            "S" => request.insert("priority".into(), build_json!("stat")),
+            "A" => request.insert("priority".into(), build_json!("asap")),
+            "R" => request.insert("priority".into(), build_json!("routine")),
             other => {
                 out.warn(
                     obr.position(5),
@@ -68,7 +69,7 @@ pub fn order_details(
             .entry("note")
             .or_insert_with(|| Value::Array(Vec::new()));
         if let Some(list) = notes.as_array_mut() {
-            list.push(json!({ "text": info }));
+            list.push(build_json!({ "text": info }));
         }
     }
     let reasons: Vec<Value> = obr.reps(31).iter().filter_map(codeable).collect();
@@ -114,10 +115,10 @@ pub fn diagnostic_report(
     let key = order_key(orc, Some(obr)).unwrap_or_else(|| input.control_id.clone());
     let code_value = obr.component(4, 1).unwrap_or_else(|| "-".into());
     let mut r = Map::new();
-    r.insert("resourceType".into(), json!("DiagnosticReport"));
+    r.insert("resourceType".into(), build_json!("DiagnosticReport"));
     r.insert(
         "id".into(),
-        json!(input.id(&["diagnosticreport", &key, &code_value])),
+        build_json!(input.id(&["diagnosticreport", &key, &code_value])),
     );
     if let Some(m) = meta("DiagnosticReport", flavour) {
         r.insert("meta".into(), m);
@@ -125,7 +126,7 @@ pub fn diagnostic_report(
     let mut identifiers = Vec::new();
     for (n, kind, type_code) in [(2, "placer", "PLAC"), (3, "filler", "FILL")] {
         if let Some(v) = obr.text(n) {
-            identifiers.push(json!({
+            identifiers.push(build_json!({
                 "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": type_code}]},
                 "system": order_number_system(input, kind),
                 "value": v,
@@ -136,18 +137,19 @@ pub fn diagnostic_report(
         r.insert("identifier".into(), Value::Array(identifiers));
     }
     if let Some(request) = request {
-        r.insert("basedOn".into(), json!([{ "reference": request }]));
+        r.insert("basedOn".into(), build_json!([{ "reference": request }]));
     }
     let fallback = summary_status(results);
-    r.insert("status".into(), json!(status(out, obr, &fallback)));
+    r.insert("status".into(), build_json!(status(out, obr, &fallback)));
     let mut categories = Vec::new();
     if flavour == Flavour::Lab {
-        categories.push(json!({"coding": [{"system": system_uri("HL70074"), "code": "LAB", "display": "Laboratory"}]}));
+        categories.push(build_json!({"coding": [{"system": system_uri("HL70074"), "code": "LAB", "display": "Laboratory"}]}));
     }
     if let Some(section) = obr.text(24) {
         if !(flavour == Flavour::Lab && section == "LAB") {
-            categories
-                .push(json!({"coding": [{"system": system_uri("HL70074"), "code": section}]}));
+            categories.push(
+                build_json!({"coding": [{"system": system_uri("HL70074"), "code": section}]}),
+            );
         }
     }
     if !categories.is_empty() {
@@ -157,16 +159,16 @@ pub fn diagnostic_report(
         .rep(4)
         .as_ref()
         .and_then(codeable)
-        .unwrap_or_else(|| json!({"text": "検査"}));
+        .unwrap_or_else(|| build_json!({"text": "検査"}));
     r.insert("code".into(), code);
-    r.insert("subject".into(), json!({ "reference": subject }));
+    r.insert("subject".into(), build_json!({ "reference": subject }));
     if let Some(p) = period(out, obr) {
         r.insert("effectivePeriod".into(), p);
     }
     if let Some(t) = obr.text(22) {
         match date_time(&t) {
             Ok(t) if t.contains('T') => {
-                r.insert("issued".into(), json!(t));
+                r.insert("issued".into(), build_json!(t));
             }
             Ok(_) => out.warn(
                 obr.position(22),
@@ -181,7 +183,7 @@ pub fn diagnostic_report(
             Value::Array(
                 results
                     .iter()
-                    .map(|(r, _)| json!({ "reference": r }))
+                    .map(|(r, _)| build_json!({ "reference": r }))
                     .collect(),
             ),
         );

@@ -6,10 +6,11 @@
 //! OBX-14 → effectiveDateTime. JP_Observation_LabResult / JP_Observation_VitalSigns get their category;
 //! vital-sign JLAC10 codes get the LOINC code beside them (`tables/jlac10-vital-signs-loinc.csv`).
 
+use crate::build_json;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::v2_to_fhir::coding::system_uri;
 use crate::v2_to_fhir::datatypes::{codeable, date_time, decimal, quantity};
@@ -57,7 +58,7 @@ pub fn vital_sign_loinc(jlac10: &str) -> Option<Value> {
     vital_rows()
         .iter()
         .find(|r| r.jlac10_prefix == prefix)
-        .map(|r| json!({"system": LOINC, "code": r.loinc, "display": r.loinc_display}))
+        .map(|r| build_json!({"system": LOINC, "code": &r.loinc, "display": &r.loinc_display}))
 }
 
 /// Maps one OBX to an Observation, adds it and returns its reference (`Observation/{id}`); `None` when
@@ -101,7 +102,7 @@ pub fn build(
         .or_else(|| code_rep.text(2))
         .unwrap_or_default();
     if code.get("text").is_none() {
-        code["text"] = json!(code_value);
+        code["text"] = build_json!(&code_value);
     }
     if flavour == Flavour::Vital {
         let jlac10 = code_rep
@@ -130,8 +131,8 @@ pub fn build(
     }
 
     let mut o = Map::new();
-    o.insert("resourceType".into(), json!("Observation"));
-    o.insert("id".into(), json!(id));
+    o.insert("resourceType".into(), build_json!("Observation"));
+    o.insert("id".into(), build_json!(id));
     if let Some(m) = meta("Observation", flavour) {
         o.insert("meta".into(), m);
     }
@@ -140,31 +141,31 @@ pub fn build(
         // Observation.identifier, as the JAMI ConceptMap segment-oml-11-obx-to-observation says.
         o.insert(
             "identifier".into(),
-            json!([{"system": SUB_ID_SYSTEM, "value": sub_id}]),
+            build_json!([{"system": SUB_ID_SYSTEM, "value": sub_id}]),
         );
     }
-    o.insert("status".into(), json!(status(out, obx)));
+    o.insert("status".into(), build_json!(status(out, obx)));
     match flavour {
         Flavour::Lab => {
             o.insert(
                 "category".into(),
-                json!([{"coding": [{"system": OBSERVATION_CATEGORY, "code": "laboratory", "display": "Laboratory"}]}]),
+                build_json!([{"coding": [{"system": OBSERVATION_CATEGORY, "code": "laboratory", "display": "Laboratory"}]}]),
             );
         }
         Flavour::Vital => {
             o.insert(
                 "category".into(),
-                json!([{"coding": [{"system": OBSERVATION_CATEGORY, "code": "vital-signs", "display": "Vital Signs"}]}]),
+                build_json!([{"coding": [{"system": OBSERVATION_CATEGORY, "code": "vital-signs", "display": "Vital Signs"}]}]),
             );
         }
         _ => {}
     }
     o.insert("code".into(), code);
-    o.insert("subject".into(), json!({ "reference": subject }));
+    o.insert("subject".into(), build_json!({ "reference": subject }));
     if let Some(t) = time {
         match date_time(&t) {
             Ok(t) => {
-                o.insert("effectiveDateTime".into(), json!(t));
+                o.insert("effectiveDateTime".into(), build_json!(t));
             }
             Err(why) => out.warn(obx.position(14), why),
         }
@@ -174,7 +175,7 @@ pub fn build(
         o.insert(key.into(), v);
     }
     if let Some(range) = reference_range(obx, o.get("valueQuantity")) {
-        o.insert("referenceRange".into(), json!([range]));
+        o.insert("referenceRange".into(), build_json!([range]));
     }
     let interpretation: Vec<Value> = obx
         .reps(8)
@@ -227,20 +228,20 @@ fn value(out: &mut Output, obx: &Seg) -> Option<(&'static str, Value)> {
                             "OBX-2 is NM but OBX-5 '{text}' is not a number; kept as valueString."
                         ),
                     );
-                    Some(("valueString", json!(text)))
+                    Some(("valueString", build_json!(text)))
                 }
             }
         }
         "ST" | "TX" | "FT" => {
             let lines: Vec<String> = reps.iter().filter_map(|r| r.text(1)).collect();
-            (!lines.is_empty()).then(|| ("valueString", json!(lines.join("\n"))))
+            (!lines.is_empty()).then(|| ("valueString", build_json!(lines.join("\n"))))
         }
         "CWE" | "CE" | "CNE" => codeable(first).map(|c| ("valueCodeableConcept", c)),
         "SN" => structured_numeric(out, obx, &position),
         "DT" | "TS" | "DTM" => {
             let text = first.text(1)?;
             match date_time(&text) {
-                Ok(t) => Some(("valueDateTime", json!(t))),
+                Ok(t) => Some(("valueDateTime", build_json!(t))),
                 Err(why) => {
                     out.warn(position, why);
                     None
@@ -285,20 +286,23 @@ fn structured_numeric(
             };
             match comparator.as_deref() {
                 None | Some("=") => {}
-                Some(c @ ("<" | ">" | "<=" | ">=")) => q["comparator"] = json!(c),
+                Some(c @ ("<" | ">" | "<=" | ">=")) => q["comparator"] = build_json!(c),
                 Some(_) => return bad(out),
             }
             Some(("valueQuantity", q))
         }
         (Some(":") | Some("/"), Some(a), Some(b)) => match (number(a), number(b)) {
-            (Some(a), Some(b)) => Some(("valueRatio", json!({"numerator": a, "denominator": b}))),
+            (Some(a), Some(b)) => Some((
+                "valueRatio",
+                build_json!({"numerator": a, "denominator": b}),
+            )),
             _ => bad(out),
         },
         (Some("-"), Some(a), Some(b)) => match (number(a), number(b)) {
-            (Some(a), Some(b)) => Some(("valueRange", json!({"low": a, "high": b}))),
+            (Some(a), Some(b)) => Some(("valueRange", build_json!({"low": a, "high": b}))),
             _ => bad(out),
         },
-        (Some("+"), Some(a), None) => Some(("valueString", json!(format!("{a}+")))),
+        (Some("+"), Some(a), None) => Some(("valueString", build_json!(format!("{a}+")))),
         _ => bad(out),
     }
 }
@@ -316,7 +320,7 @@ fn ucum_unit(mut q: Value) -> Value {
             .iter()
             .find(|r| r.iso.eq_ignore_ascii_case(&code))
         {
-            Some(row) => q["code"] = json!(row.ucum),
+            Some(row) => q["code"] = build_json!(&row.ucum),
             None => {
                 if let Some(map) = q.as_object_mut() {
                     map.remove("system");
@@ -352,7 +356,7 @@ fn reference_range(obx: &Seg, value: Option<&Value>) -> Option<Value> {
             range.insert("high".into(), limit(high, h));
         }
     }
-    range.insert("text".into(), json!(text));
+    range.insert("text".into(), build_json!(text));
     Some(Value::Object(range))
 }
 
@@ -364,9 +368,9 @@ fn interpretation_of(flag: &str) -> Value {
         "VS", "NEG", "POS", "IND", "DET", "ND", "HU", "LU",
     ];
     if V3.contains(&flag) {
-        json!({"coding": [{"system": INTERPRETATION, "code": flag}], "text": flag})
+        build_json!({"coding": [{"system": INTERPRETATION, "code": flag}], "text": flag})
     } else {
-        json!({"coding": [{"system": system_uri("HL70078"), "code": flag}], "text": flag})
+        build_json!({"coding": [{"system": system_uri("HL70078"), "code": flag}], "text": flag})
     }
 }
 
@@ -376,7 +380,7 @@ pub fn notes(notes: &[Seg]) -> Vec<Value> {
         .iter()
         .filter_map(|n| {
             let lines: Vec<String> = n.reps(3).iter().filter_map(|r| r.text(1)).collect();
-            (!lines.is_empty()).then(|| json!({"text": lines.join("\n")}))
+            (!lines.is_empty()).then(|| build_json!({"text": lines.join("\n")}))
         })
         .collect()
 }
@@ -408,9 +412,9 @@ mod tests {
             interpretation_of("Q")["coding"][0]["system"],
             "http://terminology.hl7.org/CodeSystem/v2-0078"
         );
-        let q = ucum_unit(json!({"value": 1, "unit": "℃", "system": UCUM, "code": "cel"}));
+        let q = ucum_unit(build_json!({"value": 1, "unit": "℃", "system": UCUM, "code": "cel"}));
         assert_eq!(q["code"], "Cel");
-        let q = ucum_unit(json!({"value": 1, "unit": "x", "system": UCUM, "code": "zz"}));
+        let q = ucum_unit(build_json!({"value": 1, "unit": "x", "system": UCUM, "code": "zz"}));
         assert!(q.get("code").is_none());
     }
 }
@@ -479,12 +483,12 @@ mod value_tests {
         assert_eq!(v[1].clone().unwrap().1["denominator"]["value"], 128);
         assert_eq!(v[2].clone().unwrap().0, "valueRange");
         assert_eq!(v[3].clone().unwrap().1, "2+");
-        assert_eq!(v[4].clone().unwrap(), ("valueString", json!("abc")));
+        assert_eq!(v[4].clone().unwrap(), ("valueString", build_json!("abc")));
         assert_eq!(v[5].clone().unwrap().1, "line 1\nline 2");
         assert_eq!(v[6].clone().unwrap().0, "valueCodeableConcept");
         assert_eq!(
             v[7].clone().unwrap(),
-            ("valueDateTime", json!("2026-12-01"))
+            ("valueDateTime", build_json!("2026-12-01"))
         );
         assert!(v[8].is_none());
         assert_eq!(issues.len(), 2, "{issues:?}");

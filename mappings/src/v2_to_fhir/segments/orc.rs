@@ -4,7 +4,8 @@
 //! ORC-12 (else OBR-16) → requester, a JP_Practitioner (`xcn.rs`); the message's Encounter (PV1,
 //! `pv1.rs`) → encounter.
 
-use serde_json::{json, Map, Value};
+use crate::build_json;
+use serde_json::{Map, Value};
 
 use crate::v2_to_fhir::datatypes::date_time;
 use crate::v2_to_fhir::input::{Input, Seg};
@@ -51,10 +52,10 @@ pub fn service_request(
         .and_then(|o| o.component(4, 1))
         .unwrap_or_else(|| "-".into());
     let mut r = Map::new();
-    r.insert("resourceType".into(), json!("ServiceRequest"));
+    r.insert("resourceType".into(), build_json!("ServiceRequest"));
     r.insert(
         "id".into(),
-        json!(input.id(&["servicerequest", &key, &code])),
+        build_json!(input.id(&["servicerequest", &key, &code])),
     );
     if let Some(m) = meta("ServiceRequest", Flavour::Default) {
         r.insert("meta".into(), m);
@@ -78,20 +79,20 @@ pub fn service_request(
     if let Some(group) = orc.and_then(|o| o.text(4)) {
         r.insert(
             "requisition".into(),
-            json!({"system": order_number_system(input, "placer-group"), "value": group}),
+            build_json!({"system": order_number_system(input, "placer-group"), "value": group}),
         );
     }
-    r.insert("status".into(), json!(status(out, orc)));
-    r.insert("intent".into(), json!("order"));
-    r.insert("subject".into(), json!({ "reference": subject }));
+    r.insert("status".into(), build_json!(status(out, orc)));
+    r.insert("intent".into(), build_json!("order"));
+    r.insert("subject".into(), build_json!({ "reference": subject }));
     if let Some(e) = encounter {
-        r.insert("encounter".into(), json!({ "reference": e }));
+        r.insert("encounter".into(), build_json!({ "reference": e }));
     }
     if let Some(orc) = orc {
         if let Some(t) = orc.text(9) {
             match date_time(&t) {
                 Ok(t) => {
-                    r.insert("authoredOn".into(), json!(t));
+                    r.insert("authoredOn".into(), build_json!(t));
                 }
                 Err(why) => out.warn(orc.position(9), why),
             }
@@ -118,7 +119,7 @@ pub fn service_request(
 }
 
 fn order_identifier(input: &Input, kind: &str, type_code: &str, value: &str) -> Value {
-    json!({
+    build_json!({
         "type": {"coding": [{"system": IDENTIFIER_TYPE, "code": type_code}]},
         "system": order_number_system(input, kind),
         "value": value,

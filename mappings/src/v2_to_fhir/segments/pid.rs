@@ -2,7 +2,8 @@
 //! The patient's id is the sending facility plus PID-3.1; PID-3 with a 10-digit MSH-4 gets JP Core's
 //! 患者番号 system `urn:oid:1.2.392.100495.20.3.51.1` + 医療機関コード (jp-standards.md §1.5).
 
-use serde_json::{json, Map, Value};
+use crate::build_json;
+use serde_json::{Map, Value};
 
 use super::nk1;
 use crate::v2_to_fhir::datatypes::{address, contact_point, date, date_time, human_name};
@@ -28,8 +29,8 @@ pub fn map_patient(input: &Input, out: &mut Output) -> Result<String, MapError> 
         position: "PID-3".into(),
     })?;
     let mut patient = Map::new();
-    patient.insert("resourceType".into(), json!("Patient"));
-    patient.insert("id".into(), json!(id));
+    patient.insert("resourceType".into(), build_json!("Patient"));
+    patient.insert("id".into(), build_json!(id));
     if let Some(m) = meta("Patient", Flavour::Default) {
         patient.insert("meta".into(), m);
     }
@@ -37,7 +38,10 @@ pub fn map_patient(input: &Input, out: &mut Output) -> Result<String, MapError> 
     let identifiers: Vec<Value> = pid
         .reps(3)
         .iter()
-        .filter_map(|r| r.text(1).map(|v| json!({"system": system, "value": v})))
+        .filter_map(|r| {
+            r.text(1)
+                .map(|v| build_json!({"system": &system, "value": v}))
+        })
         .collect();
     patient.insert("identifier".into(), Value::Array(identifiers));
     let names: Vec<Value> = pid.reps(5).iter().filter_map(human_name).collect();
@@ -60,12 +64,12 @@ pub fn map_patient(input: &Input, out: &mut Output) -> Result<String, MapError> 
             "O" | "A" | "N" => "other",
             _ => "unknown",
         };
-        patient.insert("gender".into(), json!(fhir));
+        patient.insert("gender".into(), build_json!(fhir));
     }
     if let Some(birth) = pid.text(7) {
         match date(&birth) {
             Ok(d) => {
-                patient.insert("birthDate".into(), json!(d));
+                patient.insert("birthDate".into(), build_json!(d));
             }
             Err(why) => out.warn(pid.position(7), why),
         }
@@ -74,12 +78,12 @@ pub fn map_patient(input: &Input, out: &mut Output) -> Result<String, MapError> 
     match (pid.text(29), pid.text(30)) {
         (Some(ts), _) => match date_time(&ts) {
             Ok(t) => {
-                patient.insert("deceasedDateTime".into(), json!(t));
+                patient.insert("deceasedDateTime".into(), build_json!(t));
             }
             Err(why) => out.warn(pid.position(29), why),
         },
         (None, Some(flag)) => {
-            patient.insert("deceasedBoolean".into(), json!(flag == "Y"));
+            patient.insert("deceasedBoolean".into(), build_json!(flag == "Y"));
         }
         _ => {}
     }

@@ -16,10 +16,11 @@
 //!   紹介医 (REF), PV1-9 コンサルト医 (CON), PV1-17 入院時医師 (ADM) → participant; PV1-19 → identifier;
 //!   PV1-36 退院区分 → hospitalization.dischargeDisposition.
 
+use crate::build_json;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::xcn::practitioners;
 use crate::v2_to_fhir::datatypes::{codeable, date_time};
@@ -65,7 +66,7 @@ pub fn class_of(patient_class: &str) -> Option<Value> {
         "E" => ("EMER", "emergency"),
         _ => return None,
     };
-    Some(json!({"system": ACT_CODE, "code": code, "display": display}))
+    Some(build_json!({"system": ACT_CODE, "code": code, "display": display}))
 }
 
 /// The Identifier system of the sending facility's 来院番号 (PV1-19).
@@ -153,29 +154,29 @@ pub fn map_encounter(input: &Input, out: &mut Output) -> Option<String> {
     };
 
     let mut encounter = Map::new();
-    encounter.insert("resourceType".into(), json!("Encounter"));
-    encounter.insert("id".into(), json!(id));
+    encounter.insert("resourceType".into(), build_json!("Encounter"));
+    encounter.insert("id".into(), build_json!(id));
     if let Some(m) = meta("Encounter", Flavour::Default) {
         encounter.insert("meta".into(), m);
     }
     if let Some(number) = visit_number {
         encounter.insert(
             "identifier".into(),
-            json!([{"system": visit_number_system(input), "value": number}]),
+            build_json!([{"system": visit_number_system(input), "value": number}]),
         );
     }
-    encounter.insert("status".into(), json!(status));
+    encounter.insert("status".into(), build_json!(status));
     encounter.insert("class".into(), class);
     if let Some(department) = pv1.rep(10) {
         let concept = if department.text(3).is_some() {
             codeable(&department)
         } else {
             department.text(1).map(|code| {
-                let mut coding = json!({"system": DEPARTMENT_SYSTEM, "code": code});
+                let mut coding = build_json!({"system": DEPARTMENT_SYSTEM, "code": code});
                 if let Some(name) = department.text(2) {
-                    coding["display"] = json!(name);
+                    coding["display"] = build_json!(name);
                 }
-                json!({"coding": [coding]})
+                build_json!({"coding": [coding]})
             })
         };
         if let Some(concept) = concept {
@@ -183,7 +184,7 @@ pub fn map_encounter(input: &Input, out: &mut Output) -> Option<String> {
         }
     }
     if let Some(patient) = input.patient_reference() {
-        encounter.insert("subject".into(), json!({ "reference": patient }));
+        encounter.insert("subject".into(), build_json!({ "reference": patient }));
     }
     let mut participants = Vec::new();
     for (field, role, display) in [
@@ -193,7 +194,7 @@ pub fn map_encounter(input: &Input, out: &mut Output) -> Option<String> {
         (17, "ADM", "admitter"),
     ] {
         for individual in practitioners(input, out, &pv1, field) {
-            participants.push(json!({
+            participants.push(build_json!({
                 "type": [{"coding": [{"system": PARTICIPATION, "code": role, "display": display}]}],
                 "individual": individual,
             }));
@@ -214,7 +215,7 @@ pub fn map_encounter(input: &Input, out: &mut Output) -> Option<String> {
     if let Some(disposition) = pv1.rep(36).and_then(|r| codeable(&r)) {
         encounter.insert(
             "hospitalization".into(),
-            json!({ "dischargeDisposition": disposition }),
+            build_json!({ "dischargeDisposition": disposition }),
         );
     }
     let location_start = match data_type {
@@ -234,7 +235,7 @@ pub fn map_encounter(input: &Input, out: &mut Output) -> Option<String> {
     // A transfer (A02) names the location left in PV1-6: kept as a completed stay that ended then.
     if data_type == "ADT-42" && !input.data_type.cancel {
         if let Some(mut prior) = map_location(input, out, &pv1, 6) {
-            prior["status"] = json!("completed");
+            prior["status"] = build_json!("completed");
             if let Some(period) = period(None, occurred.clone()) {
                 prior["period"] = period;
             }
@@ -242,7 +243,7 @@ pub fn map_encounter(input: &Input, out: &mut Output) -> Option<String> {
         }
     }
     if let Some(mut location) = map_location(input, out, &pv1, 3) {
-        location["status"] = json!(location_status);
+        location["status"] = build_json!(location_status);
         if let Some(period) = period(location_start, location_end) {
             location["period"] = period;
         }
@@ -262,10 +263,10 @@ fn day_of(fhir: &str) -> String {
 fn period(start: Option<String>, end: Option<String>) -> Option<Value> {
     let mut p = Map::new();
     if let Some(s) = start {
-        p.insert("start".into(), json!(s));
+        p.insert("start".into(), build_json!(s));
     }
     if let Some(e) = end {
-        p.insert("end".into(), json!(e));
+        p.insert("end".into(), build_json!(e));
     }
     (!p.is_empty()).then_some(Value::Object(p))
 }
@@ -288,7 +289,7 @@ fn map_location(input: &Input, out: &mut Output, pv1: &Seg, field: usize) -> Opt
         };
         key.push(format!("{kind}-{name}"));
         let parts: Vec<&str> = key.iter().map(String::as_str).collect();
-        let mut location = json!({
+        let mut location = build_json!({
             "resourceType": "Location",
             "id": input.id(&parts),
             "status": "active",
@@ -296,7 +297,7 @@ fn map_location(input: &Input, out: &mut Output, pv1: &Seg, field: usize) -> Opt
             "mode": "instance",
         });
         if c > 1 || ward {
-            location["physicalType"] = json!({"coding": [{
+            location["physicalType"] = build_json!({"coding": [{
                 "system": "http://terminology.hl7.org/CodeSystem/location-physical-type",
                 "code": kind,
                 "display": kind_display,
@@ -306,7 +307,7 @@ fn map_location(input: &Input, out: &mut Output, pv1: &Seg, field: usize) -> Opt
             location["meta"] = m;
         }
         if let Some(parent) = &parent {
-            location["partOf"] = json!({ "reference": parent });
+            location["partOf"] = build_json!({ "reference": parent });
         }
         let reference = out.push(location);
         parent = Some(reference.clone());
@@ -314,7 +315,7 @@ fn map_location(input: &Input, out: &mut Output, pv1: &Seg, field: usize) -> Opt
         names.push(name);
     }
     // The display names every level (`3A 301 2`): the bed's own name alone says little.
-    Some(json!({"location": {"reference": last?, "display": names.join(" ")}}))
+    Some(build_json!({"location": {"reference": last?, "display": names.join(" ")}}))
 }
 
 #[cfg(test)]

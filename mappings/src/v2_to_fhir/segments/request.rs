@@ -3,7 +3,8 @@
 //! (HL7 v2-to-FHIR IG TQ1[ServiceRequest]), DG1-3 → reasonCode, NTE → note, and the OBX of the order
 //! (身長・体重 and other order information) → Observations in `supportingInfo`.
 
-use serde_json::{json, Value};
+use crate::build_json;
+use serde_json::Value;
 
 use crate::v2_to_fhir::datatypes::{codeable, date_time};
 use crate::v2_to_fhir::input::Input;
@@ -27,12 +28,12 @@ pub fn category(input: &Input) -> Value {
         "OMG-02" | "OMG-12" | "OMG-03" | "OMG-13" => ("103693007", "Diagnostic procedure"),
         _ => ("108252007", "Laboratory procedure"),
     };
-    json!({
+    build_json!({
         "coding": [
             {"system": SNOMED, "code": code, "display": display},
-            {"system": DATA_TYPE_SYSTEM, "code": data_type, "display": input.data_type.meaning},
+            {"system": DATA_TYPE_SYSTEM, "code": data_type, "display": &input.data_type.meaning},
         ],
-        "text": input.data_type.meaning,
+        "text": &input.data_type.meaning,
     })
 }
 
@@ -51,24 +52,24 @@ pub fn order_request(
     let orc = group.orc.as_ref();
     let obr = group.obr.as_ref();
     let mut r = service_request(input, out, orc, obr, subject, encounter)?;
-    r["category"] = json!([category(input)]);
+    r["category"] = build_json!([category(input)]);
     if let Some(s) = specimen {
-        r["specimen"] = json!([{ "reference": s }]);
+        r["specimen"] = build_json!([{ "reference": s }]);
     }
     for tq1 in group.others("TQ1") {
         if r.get("occurrenceDateTime").is_none() && r.get("occurrencePeriod").is_none() {
             if let Some(t) = tq1.component(7, 1) {
                 match date_time(&t) {
-                    Ok(t) => r["occurrenceDateTime"] = json!(t),
+                    Ok(t) => r["occurrenceDateTime"] = build_json!(t),
                     Err(why) => out.warn(tq1.position(7), why),
                 }
             }
         }
         if r.get("priority").is_none() {
             match tq1.text(9).as_deref() {
-                Some("S") => r["priority"] = json!("stat"),
-                Some("A") => r["priority"] = json!("asap"),
-                Some("R") => r["priority"] = json!("routine"),
+                Some("S") => r["priority"] = build_json!("stat"),
+                Some("A") => r["priority"] = build_json!("asap"),
+                Some("R") => r["priority"] = build_json!("routine"),
                 Some(other) => out.warn(
                     tq1.position(9),
                     format!(
@@ -118,7 +119,7 @@ pub fn order_request(
         let info = observations(input, out, group, Flavour::Default, &links);
         r["supportingInfo"] = Value::Array(
             info.iter()
-                .map(|(o, _)| json!({ "reference": o }))
+                .map(|(o, _)| build_json!({ "reference": o }))
                 .collect(),
         );
         out.push(r);

@@ -3,7 +3,8 @@
 //! empty, the time of the order (OBR-7) or of the specimen collection (SPM-17), since
 //! JP_Observation_LabResult requires `effective[x]`.
 
-use serde_json::{json, Value};
+use crate::build_json;
+use serde_json::Value;
 
 use crate::v2_to_fhir::datatypes::date_time;
 use crate::v2_to_fhir::input::Input;
@@ -53,20 +54,20 @@ pub fn observations(
         };
         if o.get("effectiveDateTime").is_none() {
             if let Some(t) = &fallback_time {
-                o["effectiveDateTime"] = json!(t);
+                o["effectiveDateTime"] = build_json!(t);
             }
         }
         if let Some(e) = links.encounter {
-            o["encounter"] = json!({ "reference": e });
+            o["encounter"] = build_json!({ "reference": e });
         }
         if let Some(issued) = &links.issued {
-            o["issued"] = json!(issued);
+            o["issued"] = build_json!(issued);
         }
         if let Some(request) = links.request {
-            o["basedOn"] = json!([{ "reference": request }]);
+            o["basedOn"] = build_json!([{ "reference": request }]);
         }
         if let Some(specimen) = links.specimen {
-            o["specimen"] = json!({ "reference": specimen });
+            o["specimen"] = build_json!({ "reference": specimen });
         }
         let notes = obx::notes(&result.notes);
         if !notes.is_empty() {

@@ -3,7 +3,8 @@
 //! medicationrequest and segment-omp-12-rxa-to-medicationadministration; JP Core 1.1.1 JP_MedicationDosage:
 //! timing.code = JAMI 16桁用法, boundsDuration in 日 / UCUM `d`, PeriodOfUse extension for TQ1-7/8).
 
-use serde_json::{json, Map, Value};
+use crate::build_json;
+use serde_json::{Map, Value};
 
 use crate::v2_to_fhir::coding::system_uri;
 use crate::v2_to_fhir::datatypes::{codeable, codeable_sub, date_time, decimal};
@@ -63,7 +64,7 @@ pub fn timing(tq1s: &[Seg], injection: bool, out: &mut Output) -> Timing {
             if let Some(ts) = tq1.text(field) {
                 match date_time(&ts) {
                     Ok(v) => {
-                        period.insert(key.into(), json!(v));
+                        period.insert(key.into(), build_json!(v));
                     }
                     Err(why) => out.warn(tq1.position(field), why),
                 }
@@ -71,7 +72,7 @@ pub fn timing(tq1s: &[Seg], injection: bool, out: &mut Output) -> Timing {
         }
         // TQ1-11 text instruction (`1日2回まで`).
         if let Some(text) = tq1.text(11) {
-            additional.push(json!({ "text": text }));
+            additional.push(build_json!({ "text": text }));
         }
         // TQ1-13 occurrence duration (`5^hr`): how long one administration lasts.
         if let Some(rep) = tq1.rep(13) {
@@ -81,7 +82,7 @@ pub fn timing(tq1s: &[Seg], injection: bool, out: &mut Output) -> Timing {
                     if let Some(unit) = rep.text(2).or_else(|| rep.sub(2, 1)) {
                         match time_unit(&unit) {
                             Some(u) => {
-                                repeat.insert("durationUnit".into(), json!(u));
+                                repeat.insert("durationUnit".into(), build_json!(u));
                             }
                             None => out.warn(
                                 rep.at(2),
@@ -108,12 +109,12 @@ pub fn timing(tq1s: &[Seg], injection: bool, out: &mut Output) -> Timing {
         } else {
             t.dosage.insert(
                 "extension".into(),
-                json!([{ "url": PERIOD_OF_USE, "valuePeriod": period }]),
+                build_json!([{ "url": PERIOD_OF_USE, "valuePeriod": period }]),
             );
         }
     }
     if !texts.is_empty() {
-        t.dosage.insert("text".into(), json!(texts.join(" ")));
+        t.dosage.insert("text".into(), build_json!(texts.join(" ")));
     }
     if !additional.is_empty() {
         t.dosage
@@ -144,20 +145,22 @@ fn duration(rep: &Rep, injection: bool, position: &str, out: &mut Output) -> Opt
     let ucum = time_unit(&unit);
     match ucum {
         Some("d") => Some(
-            json!({"value": decimal(&value, number), "unit": "日", "system": UCUM, "code": "d"}),
+            build_json!({"value": decimal(&value, number), "unit": "日", "system": UCUM, "code": "d"}),
         ),
         Some("wk") if !injection => {
             let days = number * 7.0;
             let days = if days.fract() == 0.0 {
-                json!(days as i64)
+                build_json!(days as i64)
             } else {
-                json!(days)
+                build_json!(days)
             };
-            Some(json!({"value": days, "unit": "日", "system": UCUM, "code": "d"}))
+            Some(build_json!({"value": days, "unit": "日", "system": UCUM, "code": "d"}))
         }
         Some(u) if injection => {
             let text = rep.sub(2, 2).unwrap_or_else(|| u.to_string());
-            Some(json!({"value": decimal(&value, number), "unit": text, "system": UCUM, "code": u}))
+            Some(
+                build_json!({"value": decimal(&value, number), "unit": text, "system": UCUM, "code": u}),
+            )
         }
         _ => {
             out.warn(
@@ -202,7 +205,7 @@ pub fn route(
     if let Some(rep) = rxr.rep(2) {
         if let Some(mut site) = codeable(&rep) {
             if rep.text(3).as_deref() == Some("JAMISDP01") {
-                site["coding"][0]["system"] = json!(JAMI_BODY_SITE);
+                site["coding"][0]["system"] = build_json!(JAMI_BODY_SITE);
             }
             let qualifier = if injection {
                 rxr.rep(6).as_ref().and_then(codeable)
@@ -210,7 +213,7 @@ pub fn route(
                 None
             };
             if let Some(qualifier) = qualifier {
-                body_structure = Some(json!({
+                body_structure = Some(build_json!({
                     "resourceType": "BodyStructure",
                     "id": "site",
                     "location": site.clone(),
@@ -226,7 +229,7 @@ pub fn route(
                             .unwrap_or_default()),
                     site["text"].as_str().unwrap_or_default()
                 );
-                site = json!({
+                site = build_json!({
                     "extension": [{"url": BODY_SITE, "valueReference": {"reference": "#site"}}],
                     "text": text,
                 });
@@ -239,11 +242,11 @@ pub fn route(
     }
     if injection {
         if let Some(line) = rxr.rep(5).as_ref().and_then(codeable) {
-            let ext = json!({"url": LINE, "valueCodeableConcept": line});
+            let ext = build_json!({"url": LINE, "valueCodeableConcept": line});
             match dosage.get_mut("extension").and_then(Value::as_array_mut) {
                 Some(list) => list.push(ext),
                 None => {
-                    dosage.insert("extension".into(), json!([ext]));
+                    dosage.insert("extension".into(), build_json!([ext]));
                 }
             }
         }
@@ -291,13 +294,13 @@ pub fn quantity(value: &str, unit: Option<UnitParts>) -> Option<Value> {
     q.insert("value".into(), decimal(value.trim(), number));
     if let Some(unit) = unit {
         if let Some(text) = unit.get(2).or_else(|| unit.get(1)) {
-            q.insert("unit".into(), json!(text));
+            q.insert("unit".into(), build_json!(text));
         }
         if let Some(system) = unit.get(3) {
-            q.insert("system".into(), json!(system_uri(&system)));
+            q.insert("system".into(), build_json!(system_uri(&system)));
         }
         if let Some(code) = unit.get(1) {
-            q.insert("code".into(), json!(code));
+            q.insert("code".into(), build_json!(code));
         }
     }
     Some(Value::Object(q))
@@ -314,7 +317,7 @@ pub fn dose_per_day(seg: &Seg, field: usize, out: &mut Output) -> Option<Value> 
         );
         return None;
     };
-    Some(json!({
+    Some(build_json!({
         "numerator": numerator,
         "denominator": {"value": 1, "unit": "日", "system": UCUM, "code": "d"},
     }))

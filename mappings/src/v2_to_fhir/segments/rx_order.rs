@@ -4,7 +4,8 @@
 //! Rp番号を抽出し設定する"), the order number ORC-2, the status from ORC-1/ORC-5, the deterministic
 //! MedicationRequest id shared by the order (RDE) and the administration (RAS) mappers.
 
-use serde_json::{json, Value};
+use crate::build_json;
+use serde_json::Value;
 
 use crate::v2_to_fhir::datatypes::codeable;
 use crate::v2_to_fhir::input::{Input, Seg};
@@ -215,15 +216,15 @@ impl OrderKey {
     /// The identifiers JP Core asks for: rpNumber, orderInRp (unless `injection`: JP_MedicationRequest_
     /// Injection has no such slice), requestIdentifier (ORC-2), and ORC-4 verbatim.
     pub fn identifiers(&self, injection: bool) -> Vec<Value> {
-        let mut ids = vec![json!({"system": RP_NUMBER_SYSTEM, "value": self.rp})];
+        let mut ids = vec![build_json!({"system": RP_NUMBER_SYSTEM, "value": &self.rp})];
         if !injection {
-            ids.push(json!({"system": ORDER_IN_RP_SYSTEM, "value": self.index.to_string()}));
+            ids.push(build_json!({"system": ORDER_IN_RP_SYSTEM, "value": self.index.to_string()}));
         }
         if let Some(placer) = &self.placer {
-            ids.push(json!({"system": REQUEST_ID_SYSTEM, "value": placer}));
+            ids.push(build_json!({"system": REQUEST_ID_SYSTEM, "value": placer}));
         }
         if let Some(group) = &self.group {
-            ids.push(json!({"system": PLACER_GROUP_SYSTEM, "value": group}));
+            ids.push(build_json!({"system": PLACER_GROUP_SYSTEM, "value": group}));
         }
         ids
     }

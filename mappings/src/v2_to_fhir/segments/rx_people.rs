@@ -4,7 +4,8 @@
 //!
 //! The doctors themselves come from `segments/xcn.rs`.
 
-use serde_json::{json, Map, Value};
+use crate::build_json;
+use serde_json::{Map, Value};
 
 use crate::v2_to_fhir::datatypes::{address, codeable};
 use crate::v2_to_fhir::input::{Input, Seg};
@@ -29,19 +30,19 @@ pub fn ordering_facility(input: &Input, out: &mut Output, orc: &Seg) -> Option<S
     let number = xon.text(10);
     let key = number.clone().or(name.clone())?;
     let mut o = Map::new();
-    o.insert("resourceType".into(), json!("Organization"));
-    o.insert("id".into(), json!(input.id(&["organization", &key])));
+    o.insert("resourceType".into(), build_json!("Organization"));
+    o.insert("id".into(), build_json!(input.id(&["organization", &key])));
     if let Some(m) = meta("Organization", Flavour::Default) {
         o.insert("meta".into(), m);
     }
     if let Some(number) = number {
         o.insert(
             "identifier".into(),
-            json!([{"system": "urn:kakehashi:hl7v2:organization-id", "value": number}]),
+            build_json!([{"system": "urn:kakehashi:hl7v2:organization-id", "value": number}]),
         );
     }
     if let Some(name) = name {
-        o.insert("name".into(), json!(name));
+        o.insert("name".into(), build_json!(name));
     }
     let addresses: Vec<Value> = orc.reps(22).iter().filter_map(address).collect();
     if !addresses.is_empty() {
@@ -76,17 +77,23 @@ pub fn orderer(input: &Input, out: &mut Output, orc: &Seg) -> Option<String> {
         .unwrap_or("-")
         .to_string();
     let mut role = Map::new();
-    role.insert("resourceType".into(), json!("PractitionerRole"));
-    role.insert("id".into(), json!(input.id(&["role", &key, &dept_code])));
+    role.insert("resourceType".into(), build_json!("PractitionerRole"));
+    role.insert(
+        "id".into(),
+        build_json!(input.id(&["role", &key, &dept_code])),
+    );
     if let Some(m) = meta("PractitionerRole", Flavour::Default) {
         role.insert("meta".into(), m);
     }
-    role.insert("practitioner".into(), json!({"reference": practitioner}));
+    role.insert(
+        "practitioner".into(),
+        build_json!({"reference": practitioner}),
+    );
     if let Some(org) = organization {
-        role.insert("organization".into(), json!({"reference": org}));
+        role.insert("organization".into(), build_json!({"reference": org}));
     }
     if let Some(dept) = department {
-        role.insert("specialty".into(), json!([dept]));
+        role.insert("specialty".into(), build_json!([dept]));
     }
     Some(out.push(Value::Object(role)))
 }

@@ -4,7 +4,8 @@
 //! container.type). SPM-4 holds a JLAC10 材料コード (`JC10`) or an HL7 table 0487 code. JP Core 1.1.1
 //! has no Specimen profile.
 
-use serde_json::{json, Map, Value};
+use crate::build_json;
+use serde_json::{Map, Value};
 
 use crate::v2_to_fhir::coding::system_uri;
 use crate::v2_to_fhir::datatypes::{codeable, date_time, decimal};
@@ -20,12 +21,12 @@ pub fn specimen(input: &Input, out: &mut Output, spm: &Seg, subject: &str) -> St
         None => input.id(&["specimen", &input.control_id, &occurrence]),
     };
     let mut s = Map::new();
-    s.insert("resourceType".into(), json!("Specimen"));
-    s.insert("id".into(), json!(id));
+    s.insert("resourceType".into(), build_json!("Specimen"));
+    s.insert("id".into(), build_json!(id));
     if let Some(v) = specimen_id {
         s.insert(
             "identifier".into(),
-            json!([{
+            build_json!([{
                 "system": format!("urn:kakehashi:hl7v2:specimen-id:{}", input.facility.as_deref().unwrap_or("unknown-facility")),
                 "value": v,
             }]),
@@ -34,11 +35,11 @@ pub fn specimen(input: &Input, out: &mut Output, spm: &Seg, subject: &str) -> St
     if let Some(t) = spm.rep(4).as_ref().and_then(codeable) {
         s.insert("type".into(), t);
     }
-    s.insert("subject".into(), json!({ "reference": subject }));
+    s.insert("subject".into(), build_json!({ "reference": subject }));
     if let Some(t) = spm.text(18) {
         match date_time(&t) {
             Ok(t) => {
-                s.insert("receivedTime".into(), json!(t));
+                s.insert("receivedTime".into(), build_json!(t));
             }
             Err(why) => out.warn(spm.position(18), why),
         }
@@ -59,15 +60,15 @@ pub fn specimen(input: &Input, out: &mut Output, spm: &Seg, subject: &str) -> St
         }
         match (rep.text(2).is_some(), times.as_slice()) {
             (false, [Some(t)]) => {
-                collection.insert("collectedDateTime".into(), json!(t));
+                collection.insert("collectedDateTime".into(), build_json!(t));
             }
             (true, [a, b]) => {
                 let mut p = Map::new();
                 if let Some(a) = a {
-                    p.insert("start".into(), json!(a));
+                    p.insert("start".into(), build_json!(a));
                 }
                 if let Some(b) = b {
-                    p.insert("end".into(), json!(b));
+                    p.insert("end".into(), build_json!(b));
                 }
                 if !p.is_empty() {
                     collection.insert("collectedPeriod".into(), Value::Object(p));
@@ -83,11 +84,11 @@ pub fn specimen(input: &Input, out: &mut Output, spm: &Seg, subject: &str) -> St
                     let mut q = Map::new();
                     q.insert("value".into(), decimal(&value, n));
                     if let Some(unit) = rep.sub(2, 2).or_else(|| rep.sub(2, 1)) {
-                        q.insert("unit".into(), json!(unit));
+                        q.insert("unit".into(), build_json!(unit));
                     }
                     if let (Some(code), Some(system)) = (rep.sub(2, 1), rep.sub(2, 3)) {
-                        q.insert("system".into(), json!(system_uri(&system)));
-                        q.insert("code".into(), json!(code));
+                        q.insert("system".into(), build_json!(system_uri(&system)));
+                        q.insert("code".into(), build_json!(code));
                     }
                     collection.insert("quantity".into(), Value::Object(q));
                 }
@@ -110,13 +111,13 @@ pub fn specimen(input: &Input, out: &mut Output, spm: &Seg, subject: &str) -> St
         s.insert("collection".into(), Value::Object(collection));
     }
     if let Some(container) = spm.rep(27).as_ref().and_then(codeable) {
-        s.insert("container".into(), json!([{ "type": container }]));
+        s.insert("container".into(), build_json!([{ "type": container }]));
     }
     let notes: Vec<Value> = spm
         .reps(14)
         .iter()
         .filter_map(|r| r.text(1))
-        .map(|t| json!({ "text": t }))
+        .map(|t| build_json!({ "text": t }))
         .collect();
     if !notes.is_empty() {
         s.insert("note".into(), Value::Array(notes));

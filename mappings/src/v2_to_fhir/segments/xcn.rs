@@ -4,7 +4,8 @@
 //! (jp-standards.md §1.5). Name: XCN-2.1 family, XCN-3 given, XCN-15 representation (`I` kanji → `IDE`,
 //! `P` kana → `SYL`, JAMI ConceptMap table-v2-0465-to-iso-21090).
 
-use serde_json::{json, Map, Value};
+use crate::build_json;
+use serde_json::{Map, Value};
 
 use crate::v2_to_fhir::datatypes::{name_representation, NAME_REPRESENTATION};
 use crate::v2_to_fhir::input::{Input, Rep, Seg};
@@ -34,27 +35,27 @@ pub fn xcn_name(rep: &Rep) -> Option<Value> {
     if let Some(code) = rep.text(15).and_then(|r| name_representation(&r)) {
         name.insert(
             "extension".into(),
-            json!([{ "url": NAME_REPRESENTATION, "valueCode": code }]),
+            build_json!([{ "url": NAME_REPRESENTATION, "valueCode": code }]),
         );
     }
-    name.insert("use".into(), json!("official"));
+    name.insert("use".into(), build_json!("official"));
     let text: Vec<&str> = family
         .iter()
         .chain(given.iter())
         .map(String::as_str)
         .collect();
-    name.insert("text".into(), json!(text.join(" ")));
+    name.insert("text".into(), build_json!(text.join(" ")));
     if let Some(family) = family {
-        name.insert("family".into(), json!(family));
+        name.insert("family".into(), build_json!(family));
     }
     if !given.is_empty() {
-        name.insert("given".into(), json!(given));
+        name.insert("given".into(), build_json!(given));
     }
     if let Some(suffix) = rep.text(5) {
-        name.insert("suffix".into(), json!([suffix]));
+        name.insert("suffix".into(), build_json!([suffix]));
     }
     if let Some(prefix) = rep.text(6) {
-        name.insert("prefix".into(), json!([prefix]));
+        name.insert("prefix".into(), build_json!([prefix]));
     }
     Some(Value::Object(name))
 }
@@ -80,15 +81,15 @@ fn practitioner_of(input: &Input, out: &mut Output, reps: &[Rep]) -> Option<Stri
         (None, None) => return None,
     };
     let mut resource = Map::new();
-    resource.insert("resourceType".into(), json!("Practitioner"));
-    resource.insert("id".into(), json!(id));
+    resource.insert("resourceType".into(), build_json!("Practitioner"));
+    resource.insert("id".into(), build_json!(id));
     if let Some(m) = meta("Practitioner", Flavour::Default) {
         resource.insert("meta".into(), m);
     }
     if let Some(staff) = staff_id {
         resource.insert(
             "identifier".into(),
-            json!([{"system": practitioner_id_system(input), "value": staff}]),
+            build_json!([{"system": practitioner_id_system(input), "value": staff}]),
         );
     }
     if !names.is_empty() {
@@ -122,12 +123,12 @@ pub fn practitioners(input: &Input, out: &mut Output, seg: &Seg, n: usize) -> Ve
 }
 
 fn with_display(reference: String, reps: &[Rep]) -> Value {
-    let mut r = json!({ "reference": reference });
+    let mut r = build_json!({ "reference": reference });
     if let Some(text) = reps
         .iter()
         .find_map(|rep| xcn_name(rep).and_then(|n| n["text"].as_str().map(str::to_string)))
     {
-        r["display"] = json!(text);
+        r["display"] = build_json!(text);
     }
     r
 }

@@ -6,7 +6,8 @@
 //! The 枝番 and 公費負担者番号 (Coverage.class) are not mapped: JAHIS gives no field position for them that
 //! this gateway can rely on.
 
-use serde_json::{json, Map, Value};
+use crate::build_json;
+use serde_json::{Map, Value};
 
 use crate::v2_to_fhir::datatypes::{codeable, date};
 use crate::v2_to_fhir::input::{Input, Seg};
@@ -41,7 +42,7 @@ fn map_coverage(input: &Input, out: &mut Output, patient: &str, in1: &Seg) {
     let number = in1.text(11);
     let payor = match (&insurer_number, &insurer_name) {
         (Some(n), _) => {
-            let mut organization = json!({
+            let mut organization = build_json!({
                 "resourceType": "Organization",
                 "id": input.id(&["insurer", n]),
                 "identifier": [{"system": INSURER_NUMBER, "value": n}],
@@ -50,28 +51,28 @@ fn map_coverage(input: &Input, out: &mut Output, patient: &str, in1: &Seg) {
                 organization["meta"] = m;
             }
             if let Some(name) = &insurer_name {
-                organization["name"] = json!(name);
+                organization["name"] = build_json!(name);
             }
-            let mut r = json!({ "reference": out.push(organization) });
+            let mut r = build_json!({ "reference": out.push(organization) });
             if let Some(name) = &insurer_name {
-                r["display"] = json!(name);
+                r["display"] = build_json!(name);
             }
             r
         }
-        (None, Some(name)) => json!({ "display": name }),
+        (None, Some(name)) => build_json!({ "display": name }),
         (None, None) => {
             out.warn(
                 in1.position(3),
                 "IN1-3 (保険者番号) and IN1-4 are empty; the Coverage names no insurer.",
             );
-            json!({ "display": "不明" })
+            build_json!({ "display": "不明" })
         }
     };
     let mut coverage = Map::new();
-    coverage.insert("resourceType".into(), json!("Coverage"));
+    coverage.insert("resourceType".into(), build_json!("Coverage"));
     coverage.insert(
         "id".into(),
-        json!(input.id(&[
+        build_json!(input.id(&[
             "coverage",
             input.patient_id.as_deref().unwrap_or("-"),
             insurer_number.as_deref().unwrap_or("-"),
@@ -85,18 +86,18 @@ fn map_coverage(input: &Input, out: &mut Output, patient: &str, in1: &Seg) {
     let mut extensions = Vec::new();
     if let Some(s) = &symbol {
         extensions.push(
-            json!({"url": format!("{EXT}JP_Coverage_InsuredPersonSymbol"), "valueString": s}),
+            build_json!({"url": format!("{EXT}JP_Coverage_InsuredPersonSymbol"), "valueString": s}),
         );
     }
     if let Some(n) = &number {
         extensions.push(
-            json!({"url": format!("{EXT}JP_Coverage_InsuredPersonNumber"), "valueString": n}),
+            build_json!({"url": format!("{EXT}JP_Coverage_InsuredPersonNumber"), "valueString": n}),
         );
     }
     if !extensions.is_empty() {
         coverage.insert("extension".into(), Value::Array(extensions));
     }
-    coverage.insert("status".into(), json!("active"));
+    coverage.insert("status".into(), build_json!("active"));
     if let Some(kind) = in1.rep(2).and_then(|r| codeable(&r)) {
         coverage.insert("type".into(), kind);
     }
@@ -106,16 +107,16 @@ fn map_coverage(input: &Input, out: &mut Output, patient: &str, in1: &Seg) {
         .map(|v| format!("\"{v}\""))
         .collect();
     if !subscriber_id.is_empty() {
-        coverage.insert("subscriberId".into(), json!(subscriber_id.join(",")));
+        coverage.insert("subscriberId".into(), build_json!(subscriber_id.join(",")));
     }
-    coverage.insert("beneficiary".into(), json!({ "reference": patient }));
+    coverage.insert("beneficiary".into(), build_json!({ "reference": patient }));
     if let Some(rep) = in1.rep(17) {
         if let Some(mut concept) = codeable(&rep) {
             if let Some(code) = rep.text(1) {
-                let coding = json!({"system": RELATIONSHIP, "code": relationship(&code)});
+                let coding = build_json!({"system": RELATIONSHIP, "code": relationship(&code)});
                 match concept.get_mut("coding").and_then(Value::as_array_mut) {
                     Some(codings) => codings.push(coding),
-                    None => concept["coding"] = json!([coding]),
+                    None => concept["coding"] = build_json!([coding]),
                 }
             }
             coverage.insert("relationship".into(), concept);
@@ -126,7 +127,7 @@ fn map_coverage(input: &Input, out: &mut Output, patient: &str, in1: &Seg) {
         if let Some(raw) = in1.text(field) {
             match date(&raw) {
                 Ok(d) => {
-                    period.insert(key.into(), json!(d));
+                    period.insert(key.into(), build_json!(d));
                 }
                 Err(why) => out.warn(in1.position(field), why),
             }
@@ -135,7 +136,7 @@ fn map_coverage(input: &Input, out: &mut Output, patient: &str, in1: &Seg) {
     if !period.is_empty() {
         coverage.insert("period".into(), Value::Object(period));
     }
-    coverage.insert("payor".into(), json!([payor]));
+    coverage.insert("payor".into(), build_json!([payor]));
     out.push(Value::Object(coverage));
 }
 

@@ -5,7 +5,8 @@
 //! interpretation, OBX-11 → status `final` (JAMI: fixed), OBX-14 → effectiveDateTime. The id is the
 //! patient and the item code: a re-sent patient record updates the same Observation.
 
-use serde_json::{json, Map, Value};
+use crate::build_json;
+use serde_json::{Map, Value};
 
 use crate::v2_to_fhir::datatypes::{codeable, date_time, quantity};
 use crate::v2_to_fhir::input::{Input, Seg};
@@ -38,10 +39,10 @@ fn map_observation(input: &Input, out: &mut Output, patient: &str, obx: &Seg) {
     };
     let key = item.text(1).or_else(|| item.text(2)).unwrap_or_default();
     let mut observation = Map::new();
-    observation.insert("resourceType".into(), json!("Observation"));
+    observation.insert("resourceType".into(), build_json!("Observation"));
     observation.insert(
         "id".into(),
-        json!(input.id(&[
+        build_json!(input.id(&[
             "observation",
             input.patient_id.as_deref().unwrap_or("-"),
             &key
@@ -51,7 +52,7 @@ fn map_observation(input: &Input, out: &mut Output, patient: &str, obx: &Seg) {
         observation.insert("meta".into(), m);
     }
     obx.mark(&[11]);
-    observation.insert("status".into(), json!("final"));
+    observation.insert("status".into(), build_json!("final"));
     let vital = item.text(3).as_deref() == Some("JC10")
         && item
             .text(1)
@@ -59,18 +60,18 @@ fn map_observation(input: &Input, out: &mut Output, patient: &str, obx: &Seg) {
     if vital {
         observation.insert(
             "category".into(),
-            json!([{"coding": [{
+            build_json!([{"coding": [{
                 "system": "http://terminology.hl7.org/CodeSystem/observation-category",
                 "code": "vital-signs",
             }]}]),
         );
     }
     observation.insert("code".into(), code);
-    observation.insert("subject".into(), json!({ "reference": patient }));
+    observation.insert("subject".into(), build_json!({ "reference": patient }));
     if let Some(raw) = obx.text(14) {
         match date_time(&raw) {
             Ok(t) => {
-                observation.insert("effectiveDateTime".into(), json!(t));
+                observation.insert("effectiveDateTime".into(), build_json!(t));
             }
             Err(why) => out.warn(obx.position(14), why),
         }
@@ -94,19 +95,19 @@ fn map_observation(input: &Input, out: &mut Output, patient: &str, obx: &Seg) {
             }
             _ => {
                 let texts: Vec<String> = obx.reps(5).iter().filter_map(|r| r.text(1)).collect();
-                observation.insert("valueString".into(), json!(texts.join("\n")));
+                observation.insert("valueString".into(), build_json!(texts.join("\n")));
             }
         }
     }
     if let Some(range) = obx.text(7) {
-        observation.insert("referenceRange".into(), json!([{ "text": range }]));
+        observation.insert("referenceRange".into(), build_json!([{ "text": range }]));
     }
     let flags: Vec<Value> = obx
         .reps(8)
         .iter()
         .filter_map(|r| {
             r.text(1).map(|c| {
-                json!({"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "code": c}]})
+                build_json!({"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "code": c}]})
             })
         })
         .collect();
