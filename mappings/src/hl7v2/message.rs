@@ -64,12 +64,57 @@ impl<T> Parts<T> {
 
     /// The parts of `raw` split at `delimiter`, each made by `make`.
     fn split(raw: &str, delimiter: char, mut make: impl FnMut(&str) -> T) -> Parts<T> {
-        match raw.split_once(delimiter) {
-            None => Parts::One(make(raw)),
-            Some((first, rest)) => {
-                let mut many = vec![make(first)];
-                many.extend(rest.split(delimiter).map(make));
+        let mut pieces = pieces(raw, delimiter);
+        let first = pieces.next().unwrap_or(raw);
+        match pieces.next() {
+            None => Parts::One(make(first)),
+            Some(second) => {
+                let mut many = vec![make(first), make(second)];
+                many.extend(pieces.map(&mut make));
                 Parts::Many(many)
+            }
+        }
+    }
+}
+
+/// `raw` split at `delimiter`, like `str::split`. Written by hand because HL7 delimiters are ASCII in
+/// practice: an ASCII byte never occurs inside a multi-byte UTF-8 character, so a plain loop over the
+/// bytes finds it, and over the few bytes of a field or component that loop costs far fewer instructions
+/// than the generic char searcher (which was a tenth of the parse) or `memchr` (measured with callgrind:
+/// 13 % fewer for the whole parse than `str::split`; `memchr` gave back most of that in set-up). Other
+/// delimiters take `str::find`.
+pub(crate) fn pieces(raw: &str, delimiter: char) -> Pieces<'_> {
+    Pieces {
+        rest: Some(raw),
+        delimiter,
+        byte: u8::try_from(delimiter).ok().filter(u8::is_ascii),
+    }
+}
+
+/// The iterator of [`pieces`].
+pub(crate) struct Pieces<'a> {
+    rest: Option<&'a str>,
+    delimiter: char,
+    byte: Option<u8>,
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        let found = match self.byte {
+            Some(byte) => rest.bytes().position(|b| b == byte),
+            None => rest.find(self.delimiter),
+        };
+        match found {
+            Some(i) => {
+                self.rest = rest.get(i + self.delimiter.len_utf8()..);
+                rest.get(..i)
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
             }
         }
     }
@@ -334,6 +379,17 @@ mod tests {
         assert_eq!(m.get("not a path"), None);
         assert_eq!(m.segments_named("OBX").count(), 3);
         assert_eq!(m.message_type().as_deref(), Some("ADT^A08^ADT_A01"));
+    }
+
+    #[test]
+    fn pieces_split_like_str_split() {
+        for text in ["", "a", "|", "a|b", "|a||b|", "国立|太郎||", "ab¦cd¦", "¦¦x"] {
+            for delimiter in ['|', '¦', '^'] {
+                let ours: Vec<&str> = pieces(text, delimiter).collect();
+                let std: Vec<&str> = text.split(delimiter).collect();
+                assert_eq!(ours, std, "{text:?} at {delimiter:?}");
+            }
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@
 use super::charset::{self, Decoded};
 use super::delimiters::Delimiters;
 use super::error::ParseError;
-use super::message::{Field, Message, Segment};
+use super::message::{pieces, Field, Message, Segment};
 use super::position::Position;
 
 /// The default largest input, 10 MiB.
@@ -182,7 +182,7 @@ fn header(line: &str, name: &str) -> Result<(Segment, Delimiters), ParseError> {
     let d = Delimiters::from_header(name, separator, encoding)?;
     let mut all = vec![Field::value(&separator.to_string()), Field::value(encoding)];
     if let Some(fields) = fields {
-        all.extend(fields.split(separator).map(|f| Field::parse(f, &d)));
+        all.extend(pieces(fields, separator).map(|f| Field::parse(f, &d)));
     }
     Ok((
         Segment {
@@ -208,7 +208,7 @@ fn segment(line: &str, d: &Delimiters, number: usize) -> Result<Segment, ParseEr
     Ok(Segment {
         name: name.to_owned(),
         fields: fields.map_or_else(Vec::new, |f| {
-            f.split(d.field).map(|f| Field::parse(f, d)).collect()
+            pieces(f, d.field).map(|f| Field::parse(f, d)).collect()
         }),
     })
 }
