@@ -291,6 +291,26 @@ macro_rules! build_json_internal {
     };
 
     //////////////////////////////////////////////////////////////////////////
+    // The number of entries of an object, so that its map is allocated once (growing a map rehashes
+    // it). Keys are one token tree (a literal, a constant, a parenthesised expression); an object with
+    // another kind of key is built by the rules above all the same, only its count is a guess.
+    //
+    // Must be invoked as: build_json_internal!(@count 0; $($tt)+)
+    //////////////////////////////////////////////////////////////////////////
+
+    (@count $n:expr;) => { $n };
+    (@count $n:expr; $key:tt : {$($map:tt)*} $(, $($rest:tt)*)?) => {
+        $crate::build_json_internal!(@count $n + 1; $($($rest)*)?)
+    };
+    (@count $n:expr; $key:tt : [$($array:tt)*] $(, $($rest:tt)*)?) => {
+        $crate::build_json_internal!(@count $n + 1; $($($rest)*)?)
+    };
+    (@count $n:expr; $key:tt : $value:expr $(, $($rest:tt)*)?) => {
+        $crate::build_json_internal!(@count $n + 1; $($($rest)*)?)
+    };
+    (@count $n:expr; $($other:tt)*) => { $n + 4 };
+
+    //////////////////////////////////////////////////////////////////////////
     // The main implementation.
     //
     // Must be invoked as: json_internal!($($json)+)
@@ -322,7 +342,8 @@ macro_rules! build_json_internal {
 
     ({ $($tt:tt)+ }) => {
         ::serde_json::Value::Object({
-            let mut object = ::serde_json::Map::new();
+            let mut object =
+                ::serde_json::Map::with_capacity($crate::build_json_internal!(@count 0; $($tt)+));
             $crate::build_json_internal!(@object object () ($($tt)+) ($($tt)+));
             object
         })
