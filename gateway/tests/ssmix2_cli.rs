@@ -1,5 +1,5 @@
 //! `kakehashi ssmix2 import|export` as a user runs them, on a storage tree this test writes from our own
-//! SS-MIX2 messages (ISO-2022-JP ADT^A08, RDE^O11 処方 orders, a superseded `_2` with its newer `_1`, a
+//! SS-MIX2 messages (ISO-2022-JP ADT^A08, RDE^O11 処方 orders, an RDS^O13 dispense in extended storage, a superseded `_2` with its newer `_1`, a
 //! deleted `_0`, a broken file name, binary garbage) and on a copy of the NHO support-documents sample
 //! tree (../shared, copied into a temporary folder at test time): exit codes, the summary, the rejected
 //! files with their reasons, idempotent re-import, `--dry-run`, and export → re-import giving the same
@@ -432,6 +432,53 @@ fn a_file_renamed_to_2_by_a_newer_version_takes_the_superseded_state_on_the_next
     assert_eq!(code, Some(0));
     assert!(exported.join(RX2_OLD).is_file() && exported.join(RX2_NEW).is_file());
     assert!(!exported.join(&first).exists());
+}
+
+/// RDS^O13 (調剤実施), which SS-MIX2 has no data type for: kept in extended storage under the
+/// Kakehashi-local type `L-DISPENSE^DISPENSE^99ZKH`, dated by RXD-3.
+fn rds_o13() -> String {
+    [
+        format!("MSH{HEADER}20261201113000||RDS^O13^RDS_O13|DS0001{TAIL}"),
+        PID.into(),
+        "PV1|0001|O|01^^^^^C||||110^医師^一郎^^^^^^^L^^^^^I|||01".into(),
+        "ORC|RE|000000000012350||000000000012350_01|CM||||20261201100000||||||||||||||||||O^外来患者オーダ^HL70482".into(),
+        "RXE||103835401^ムコダイン錠２５０ｍｇ^HOT9|1||TAB^錠^MR9P|TAB^錠^MR9P||||9|TAB^錠^MR9P".into(),
+        "TQ1|||1013044400000000&内服・経口・１日３回朝昼夕食後&JAMISDP01|||3^D|20261201".into(),
+        "RXR|PO^口^HL70162".into(),
+        "RXD|1|103835401^ムコダイン錠２５０ｍｇ^HOT9|20261201112500|9|TAB^錠^MR9P||||||301^薬剤^三郎^^^^^^^L^^^^^I".into(),
+    ]
+    .join("\r")
+        + "\r"
+}
+
+const DISPENSE: &str = "L-DISPENSE^DISPENSE^99ZKH";
+const DS1: &str = "999/000/9990001/20261201/L-DISPENSE^DISPENSE^99ZKH/9990001_20261201_L-DISPENSE^DISPENSE^99ZKH_000000000012350_20261201113000000_01_1/main_document.hl7";
+
+#[test]
+fn a_dispense_imports_from_its_extended_folder_and_exports_to_the_same_path() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let tree = work.path().join("tree");
+    write(&tree, DS1, &iso2022jp(&rds_o13()));
+    let data = Data::new();
+    let (code, summary, stderr) = data.import(&tree, &[]);
+    assert_eq!(code, Some(0), "{summary} {stderr}");
+    assert_eq!(counts(&summary, DISPENSE), [1, 1, 0, 0, 0, 0], "{summary}");
+    let resources = data.resources();
+    assert!(
+        resources
+            .keys()
+            .any(|k| k.starts_with("MedicationDispense/")),
+        "{resources:?}"
+    );
+    assert_eq!(data.messages()["DS0001"], ("current".into(), DS1.into()));
+    let exported = work.path().join("exported");
+    let (code, out) = data.export(&exported, &[]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(exported.join(DS1).is_file(), "{out}");
+    let copy = Data::new();
+    let (code, summary, stderr) = copy.import(&exported, &[]);
+    assert_eq!(code, Some(0), "{summary} {stderr}");
+    assert_eq!(copy.resources(), resources);
 }
 
 #[test]

@@ -30,6 +30,8 @@ const ALLOWED: &[Allowed] = &[];
 
 /// The extended-storage folder name of vital signs, for fixtures kept under `ORU-R30/`.
 const VITALS: &str = "L-OBSERVATIONS^OBSERVATIONS^99ZL01";
+/// The Kakehashi-local data type of RDS^O13 dispenses, for fixtures kept under `RDS-O13/`.
+const DISPENSE: &str = "L-DISPENSE^DISPENSE^99ZKH";
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = fs::read_dir(dir) else {
@@ -58,12 +60,10 @@ fn messages() -> Vec<(PathBuf, Option<String>)> {
                 .parent()
                 .and_then(Path::file_name)
                 .map(|f| f.to_string_lossy().into_owned());
-            let hint = folder.map(|f| {
-                if f == "ORU-R30" {
-                    VITALS.to_string()
-                } else {
-                    f
-                }
+            let hint = folder.map(|f| match f.as_str() {
+                "ORU-R30" => VITALS.to_string(),
+                "RDS-O13" => DISPENSE.to_string(),
+                _ => f,
             });
             (p, hint)
         })

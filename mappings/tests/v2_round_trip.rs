@@ -18,6 +18,7 @@ const COMPARED: &[&str] = &[
     "AllergyIntolerance",
     "Condition",
     "MedicationRequest",
+    "MedicationDispense",
     "Observation",
 ];
 
@@ -204,6 +205,34 @@ fn golden_fixtures_survive_the_round_trip() {
     );
 }
 
+/// RDS^O13 dispenses (MedicationDispense → RDS^O13): the oral and the injection fixture come back as
+/// one RDS^O13 each, with the same MedicationDispense resources (ids, identifiers, drug, quantity,
+/// times, performer, notes, substitution, Dosage, contained drugs).
+#[test]
+fn dispenses_survive_the_round_trip() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/hl7v2/ok/RDS-O13");
+    for (file, rxd, rxc) in [("naifuku-chouzai.hl7", 3, 0), ("tenteki-chouzai.hl7", 1, 2)] {
+        let bytes = std::fs::read(root.join(file)).unwrap();
+        let parsed = parse_bytes(&bytes, &ParseOptions::default()).unwrap();
+        let message = &parsed.batch.messages[0];
+        let (_, first) = forward(message, None);
+        assert_eq!(
+            first
+                .keys()
+                .filter(|k| k.starts_with("MedicationDispense/"))
+                .count(),
+            rxd,
+            "{file}"
+        );
+        let out = round_trip(message, None, file);
+        assert_eq!(out.len(), 1, "{file}");
+        assert!(out[0].contains("|RDS^O13^RDS_O13|"), "{}", out[0]);
+        let count = |name: &str| out[0].lines().filter(|l| l.starts_with(name)).count();
+        assert_eq!(count("RXD|"), rxd, "{}", out[0]);
+        assert_eq!(count("RXC|"), rxc, "{}", out[0]);
+    }
+}
+
 /// Fixtures whose round trip cannot hold because `v2_to_fhir` loses a field the resource ids depend on;
 /// each must still fail (so that fixing the forward mapping takes it off this list). None today: OBX-4,
 /// the last one, is mapped to Observation.identifier.
@@ -219,7 +248,11 @@ fn maps_results(message: &Message, data_type: &str) -> bool {
 
 /// The data types whose fixtures must survive (issue #5 step 3).
 fn round_tripped(data_type: &str) -> bool {
-    data_type.starts_with("ADT-") || matches!(data_type, "PPR-01" | "OMP-01" | "OMP-02" | "OML-11")
+    data_type.starts_with("ADT-")
+        || matches!(
+            data_type,
+            "PPR-01" | "OMP-01" | "OMP-02" | "OML-11" | "RDS-O13"
+        )
 }
 
 /// Every golden fixture, of any data type, maps back to messages that parse and map again without

@@ -1,5 +1,5 @@
 //! Golden tests of the v2 → FHIR pharmacy and diet mappings (OMP-01/02 RDE^O11, OMP-11/12 RAS^O17, OMD
-//! OMD^O03; issue #5 step 2): every fixture under `fixtures/hl7v2/{ok,err}/<data type>/` is mapped and
+//! OMD^O03, RDS^O13 調剤実施 under `RDS-O13/`; issue #5 step 2): every fixture under `fixtures/hl7v2/{ok,err}/<data type>/` is mapped and
 //! compared with the expected `{"bundle", "issues"}` beside it (`UPDATE_GOLDEN=1` rewrites them), and the
 //! corpus prescription and injection orders map without error issues.
 
@@ -10,7 +10,17 @@ use kakehashi_mappings::hl7v2::{parse_bytes, ParseOptions};
 use kakehashi_mappings::v2_to_fhir::{map_message, Mapped, Source};
 use serde_json::{json, Value};
 
-const DATA_TYPES: &[&str] = &["OMP-01", "OMP-02", "OMP-11", "OMP-12", "OMD"];
+/// The fixture folders and the data type each passes in the Source (RDS^O13 is no SS-MIX2 data type:
+/// its folder is named after the message, its data type is the table's extended-storage style name).
+const DATA_TYPES: &[(&str, &str)] = &[
+    ("OMP-01", "OMP-01"),
+    ("OMP-02", "OMP-02"),
+    ("OMP-11", "OMP-11"),
+    ("OMP-12", "OMP-12"),
+    ("OMD", "OMD"),
+    ("RDS-O13", DISPENSE),
+];
+const DISPENSE: &str = "L-DISPENSE^DISPENSE^99ZKH";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -32,8 +42,8 @@ fn map_file(path: &Path, data_type: Option<&str>) -> Result<Mapped, Value> {
 
 fn fixtures(kind: &str) -> Vec<(String, PathBuf)> {
     let mut files = Vec::new();
-    for dt in DATA_TYPES {
-        let dir = root().join("fixtures/hl7v2").join(kind).join(dt);
+    for (folder, dt) in DATA_TYPES {
+        let dir = root().join("fixtures/hl7v2").join(kind).join(folder);
         let Ok(entries) = fs::read_dir(&dir) else {
             continue;
         };
@@ -104,12 +114,12 @@ fn has_issue(m: &Mapped, severity: &str, position: &str) -> bool {
 #[test]
 fn ok_fixtures_match_their_golden_bundles_without_errors() {
     let results = check_golden("ok");
-    for dt in DATA_TYPES {
+    for (folder, _) in DATA_TYPES {
         assert!(
             results
                 .iter()
-                .any(|(p, _)| p.parent().unwrap().ends_with(dt)),
-            "no ok fixture for {dt}"
+                .any(|(p, _)| p.parent().unwrap().ends_with(folder)),
+            "no ok fixture for {folder}"
         );
     }
     for (path, result) in &results {
@@ -125,6 +135,7 @@ fn ok_fixtures_match_their_golden_bundles_without_errors() {
         let expected_type = match mapped.data_type.as_str() {
             "OMP-01" | "OMP-02" => "MedicationRequest",
             "OMP-11" | "OMP-12" => "MedicationAdministration",
+            DISPENSE => "MedicationDispense",
             _ => "NutritionOrder",
         };
         assert!(
@@ -248,6 +259,96 @@ fn an_administration_refers_to_the_request_of_the_same_order() {
             assert!(ids.iter().any(|i| i == request), "{request} not in {ids:?}");
         }
     }
+}
+
+#[test]
+fn a_dispense_is_authorized_by_the_request_of_the_same_order() {
+    let pairs = [
+        (
+            "OMP-01",
+            "ok/OMP-01/naifuku-tonyo-gaiyo.hl7",
+            "ok/RDS-O13/naifuku-chouzai.hl7",
+            "http://jpfhir.jp/fhir/core/StructureDefinition/JP_MedicationDispense",
+        ),
+        (
+            "OMP-02",
+            "ok/OMP-02/tenteki.hl7",
+            "ok/RDS-O13/tenteki-chouzai.hl7",
+            "http://jpfhir.jp/fhir/core/StructureDefinition/JP_MedicationDispense_Injection",
+        ),
+    ];
+    for (odt, order, dispense, profile) in pairs {
+        let order = map_file(&root().join("fixtures/hl7v2").join(order), Some(odt)).unwrap();
+        let path = root().join("fixtures/hl7v2").join(dispense);
+        // No hint: RDS^O13 has one data type, and the injection is told by content.
+        let mapped = map_file(&path, None).unwrap();
+        assert_eq!(mapped.data_type, DISPENSE);
+        let ids: Vec<String> = resources(&order, "MedicationRequest")
+            .iter()
+            .map(|r| format!("MedicationRequest/{}", r["id"].as_str().unwrap()))
+            .collect();
+        let rxd = fs::read(&path)
+            .unwrap()
+            .split(|b| *b == b'\r')
+            .filter(|s| s.starts_with(b"RXD|"))
+            .count();
+        let dispenses = resources(&mapped, "MedicationDispense");
+        assert_eq!(dispenses.len(), rxd, "{}", path.display());
+        for d in &dispenses {
+            assert_eq!(d["meta"]["profile"][0], profile);
+            assert_eq!(d["status"], "completed");
+            let request = d["authorizingPrescription"][0]["reference"]
+                .as_str()
+                .unwrap();
+            assert!(ids.iter().any(|i| i == request), "{request} not in {ids:?}");
+            assert!(d["whenHandedOver"].as_str().unwrap().ends_with("+09:00"));
+            assert!(d["quantity"]["value"].is_number());
+            assert!(d["dosageInstruction"][0]["text"].is_string());
+            assert!(d["performer"][0]["actor"]["reference"]
+                .as_str()
+                .unwrap()
+                .starts_with("Practitioner/"));
+        }
+    }
+    let oral = map_file(
+        &root().join("fixtures/hl7v2/ok/RDS-O13/naifuku-chouzai.hl7"),
+        None,
+    )
+    .unwrap();
+    let dispenses = resources(&oral, "MedicationDispense");
+    assert_eq!(
+        dispenses[0]["medicationCodeableConcept"]["coding"][0]["code"],
+        "116962101"
+    );
+    assert_eq!(dispenses[0]["quantity"]["code"], "TAB");
+    assert_eq!(dispenses[0]["substitution"]["wasSubstituted"], false);
+    // RP内連番 2 of Rp 1, and the 頓用 of Rp 2.
+    assert_eq!(dispenses[1]["identifier"][1]["value"], "2");
+    assert_eq!(dispenses[2]["identifier"][0]["value"], "2");
+    assert_eq!(
+        dispenses[2]["dosageInstruction"][0]["asNeededBoolean"],
+        true
+    );
+    let injection = map_file(
+        &root().join("fixtures/hl7v2/ok/RDS-O13/tenteki-chouzai.hl7"),
+        None,
+    )
+    .unwrap();
+    let d = resources(&injection, "MedicationDispense")[0];
+    assert_eq!(d["medicationReference"]["reference"], "#medication");
+    assert_eq!(d["contained"][0]["ingredient"].as_array().unwrap().len(), 2);
+    assert_eq!(d["contained"][1]["resourceType"], "BodyStructure");
+    assert!(d["context"]["reference"]
+        .as_str()
+        .unwrap()
+        .starts_with("Encounter/"));
+    // A dispense message without RXD is refused, saying which segment is missing.
+    let missing = map_file(
+        &root().join("fixtures/hl7v2/err/RDS-O13/rxd-missing.hl7"),
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(missing["expression"], "RXD");
 }
 
 /// The corpus RDE^O11 messages: as many MedicationRequests as RXE segments, the drug codes the file

@@ -153,13 +153,18 @@ pub fn map(ctx: &mut Context, entry: &Entry) -> Vec<OutMessage> {
 pub fn visit(ctx: &mut Context, records: &[Entry]) -> Option<SegmentBuilder> {
     let encounter = records
         .iter()
-        .find_map(|r| ctx.resolve_element(r.resource.get("encounter")))?;
+        .find_map(|r| ctx.resolve_element(visit_of(r.resource)))?;
     let class = match encounter.resource.get("class").and_then(|c| s(c, "code")) {
         Some("IMP") => "I",
         Some("EMER") => "E",
         _ => "O",
     };
     Some(pv1(ctx, &encounter, class))
+}
+
+/// The Encounter reference of a record: `encounter`, or a MedicationDispense's `context`.
+pub fn visit_of(record: &Value) -> Option<&Value> {
+    record.get("encounter").or_else(|| record.get("context"))
 }
 
 /// The PV1 of an Encounter.

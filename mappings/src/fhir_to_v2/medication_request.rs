@@ -15,55 +15,22 @@
 use serde_json::Value;
 
 use super::context::{Context, Entry, OutMessage};
-use super::datatypes::{cwe, cwe_sub, items, quantity_value, s, ts, unit, xad};
+use super::datatypes::{cwe, items, quantity_value, s, ts, unit, xad};
 use super::encounter::{visit, xcn_all};
 use super::patient::pid_of;
+use super::rx_segments::{
+    components, dose_and_rate, identifier, placer_group, prescription_number, route, timing,
+    ORDER_IN_RP, REQUEST_ID, RP_NUMBER,
+};
 use crate::hl7v2::SegmentBuilder;
 
-const RP_NUMBER: &str = "urn:oid:1.2.392.100495.20.3.81";
-const ORDER_IN_RP: &str = "urn:oid:1.2.392.100495.20.3.82";
-const REQUEST_ID: &str = "http://jpfhir.jp/fhir/core/IdSystem/resourceInstance-identifier";
-const PLACER_GROUP: &str = "urn:kakehashi:hl7v2:placer-group-number";
-const PRESCRIPTION_NUMBER_PREFIX: &str = "urn:oid:1.2.392.100495.20.3.11.1";
-const LOCAL_PRESCRIPTION_NUMBER: &str = "urn:kakehashi:hl7v2:prescription-number";
 const ORDER_TYPE: &str = "http://terminology.hl7.org/CodeSystem/v2-0482";
 const MERIT9_CATEGORY: &str =
     "http://jpfhir.jp/fhir/core/CodeSystem/JP_MedicationCategoryMERIT9_CS";
 const INSTRUCTION_FOR_DISPENSE: &str = "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/JP_MedicationRequest_DispenseRequest_InstructionForDispense";
 const EXPECTED_REPEAT_COUNT: &str = "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/JP_MedicationRequest_DispenseRequest_ExpectedRepeatCount";
-const PERIOD_OF_USE: &str =
-    "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/JP_MedicationDosage_PeriodOfUse";
-const LINE: &str =
-    "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/JP_MedicationDosage_Line";
-const BODY_SITE: &str = "http://hl7.org/fhir/StructureDefinition/bodySite";
-const MERIT9_FORM: &str = "http://jpfhir.jp/fhir/core/CodeSystem/JP_MedicationFormMERIT9_CS";
-const JAMI_BODY_SITE: &str = "http://jami.jp/CodeSystem/MedicationBodySiteExternal";
 const INJECTION_PROFILE: &str =
     "http://jpfhir.jp/fhir/core/StructureDefinition/JP_MedicationRequest_Injection";
-
-fn identifier<'v>(mr: &'v Value, system: &str) -> Option<&'v str> {
-    items(mr, "identifier")
-        .iter()
-        .find(|i| s(i, "system") == Some(system))
-        .and_then(|i| s(i, "value"))
-}
-
-/// The `#id` a Dosage.site's bodySite extension names.
-fn site_structure(site: &Value) -> Option<&str> {
-    items(site, "extension")
-        .iter()
-        .find(|e| s(e, "url") == Some(BODY_SITE))
-        .and_then(|e| e.get("valueReference"))
-        .and_then(|r| s(r, "reference"))
-}
-
-/// The contained resource a local reference (`#medication`) names.
-fn contained<'v>(resource: &'v Value, reference: Option<&str>) -> Option<&'v Value> {
-    let id = reference?.strip_prefix('#')?;
-    items(resource, "contained")
-        .iter()
-        .find(|c| s(c, "id") == Some(id))
-}
 
 fn is_injection(mr: &Value) -> bool {
     mr.get("meta")
@@ -137,19 +104,7 @@ fn order(ctx: &mut Context, entry: &Entry, injection: bool) -> Vec<SegmentBuilde
     orc.field(1, control).field(5, status);
     let placer = identifier(mr, REQUEST_ID).unwrap_or_default();
     orc.field(2, placer);
-    let group = match identifier(mr, PLACER_GROUP) {
-        Some(g) => g.to_string(),
-        None => match identifier(mr, RP_NUMBER) {
-            Some(rp) if !placer.is_empty() => {
-                let rp = rp
-                    .parse::<u64>()
-                    .map_or(rp.to_string(), |n| format!("{n:02}"));
-                format!("{placer}_{rp}")
-            }
-            Some(rp) => rp.to_string(),
-            None => String::new(),
-        },
-    };
+    let group = placer_group(mr);
     orc.field(4, &group);
     if let Some(t) = s(mr, "authoredOn") {
         match ts(t) {
@@ -191,51 +146,14 @@ fn order(ctx: &mut Context, entry: &Entry, injection: bool) -> Vec<SegmentBuilde
             }
         }
     }
-    if let Some(number) = items(mr, "identifier").iter().find_map(|i| {
-        let system = s(i, "system")?;
-        (system.starts_with(PRESCRIPTION_NUMBER_PREFIX) || system == LOCAL_PRESCRIPTION_NUMBER)
-            .then(|| s(i, "value"))
-            .flatten()
-    }) {
+    if let Some(number) = prescription_number(mr) {
         rxe.field(15, number);
     }
     let dosage = items(mr, "dosageInstruction")
         .first()
         .cloned()
         .unwrap_or(Value::Null);
-    if let Some(dr) = items(&dosage, "doseAndRate").first() {
-        if let Some(dose) = dr.get("doseQuantity") {
-            rxe.field(3, &quantity_value(dose).unwrap_or_default());
-            unit(&mut rxe, 5, dose);
-        }
-        if let Some(rate) = dr.get("rateQuantity") {
-            rxe.field(23, &quantity_value(rate).unwrap_or_default());
-            unit(&mut rxe, 24, rate);
-        }
-        if let Some(numerator) = dr.get("rateRatio").and_then(|r| r.get("numerator")) {
-            rxe.component(19, 1, &quantity_value(numerator).unwrap_or_default());
-            let code = s(numerator, "code");
-            rxe.set(
-                19,
-                1,
-                2,
-                1,
-                code.or(s(numerator, "unit")).unwrap_or_default(),
-            );
-            if code.is_some() {
-                rxe.set(19, 1, 2, 2, s(numerator, "unit").unwrap_or_default())
-                    .set(
-                        19,
-                        1,
-                        2,
-                        3,
-                        &s(numerator, "system")
-                            .map(super::datatypes::system_name)
-                            .unwrap_or_default(),
-                    );
-            }
-        }
-    }
+    dose_and_rate(&mut rxe, &dosage);
     let mut tq1 = SegmentBuilder::new("TQ1");
     if let Some(dispense) = mr.get("dispenseRequest") {
         for ext in items(dispense, "extension") {
@@ -265,140 +183,18 @@ fn order(ctx: &mut Context, entry: &Entry, injection: bool) -> Vec<SegmentBuilde
         }
     }
     timing(ctx, entry, &mut tq1, &dosage);
-    let mut rxr = SegmentBuilder::new("RXR");
-    if let Some(route) = dosage.get("route") {
-        cwe(&mut rxr, 1, 1, route);
-    }
-    if let Some(site) = dosage.get("site") {
-        match contained(mr, site_structure(site)) {
-            Some(body) => {
-                if let Some(location) = body.get("location") {
-                    cwe(&mut rxr, 2, 1, location);
-                }
-                if let Some(qualifier) = items(body, "locationQualifier").first() {
-                    cwe(&mut rxr, 6, 1, qualifier);
-                }
-            }
-            None => {
-                cwe(&mut rxr, 2, 1, site);
-                if items(site, "coding").first().and_then(|c| s(c, "system"))
-                    == Some(JAMI_BODY_SITE)
-                {
-                    rxr.set(2, 1, 3, 1, "JAMISDP01");
-                }
-            }
-        }
-    }
-    if let Some(method) = dosage.get("method") {
-        cwe(&mut rxr, 4, 1, method);
-    }
-    if let Some(line) = items(&dosage, "extension")
-        .iter()
-        .find(|e| s(e, "url") == Some(LINE))
-        .and_then(|e| e.get("valueCodeableConcept"))
-    {
-        cwe(&mut rxr, 5, 1, line);
-    }
-    let mut rxcs = Vec::new();
-    if injection {
-        if let Some(medication) = contained(
-            mr,
-            mr.get("medicationReference")
-                .and_then(|r| s(r, "reference")),
-        ) {
-            if let Some(form) = medication.get("form") {
-                cwe(&mut rxe, 6, 1, form);
-                if items(form, "coding").first().and_then(|c| s(c, "system")) == Some(MERIT9_FORM) {
-                    rxe.set(6, 1, 3, 1, "MR9P");
-                }
-            }
-            for (i, ingredient) in items(medication, "ingredient").iter().enumerate() {
-                let mut rxc = SegmentBuilder::new("RXC");
-                rxc.field(1, if i == 0 { "B" } else { "A" });
-                if let Some(item) = ingredient.get("itemCodeableConcept") {
-                    cwe(&mut rxc, 2, 1, item);
-                }
-                if let Some(n) = ingredient
-                    .get("strength")
-                    .and_then(|st| st.get("numerator"))
-                {
-                    rxc.field(3, &quantity_value(n).unwrap_or_default());
-                    unit(&mut rxc, 4, n);
-                }
-                rxcs.push(rxc);
-            }
-        }
-    }
+    let rxr = route(mr, &dosage);
+    let rxcs = if injection {
+        components(mr, &mut rxe)
+    } else {
+        Vec::new()
+    };
     let mut segments = vec![orc, rxe, tq1];
     if (1..=6).map(|f| rxr.repetitions(f)).sum::<usize>() > 0 {
         segments.push(rxr);
     }
     segments.extend(rxcs);
     segments
-}
-
-/// TQ1-3 用法 (and the 補足用法 codes), TQ1-6 日数, TQ1-7/8 period, TQ1-11 text, TQ1-13 duration.
-fn timing(ctx: &mut Context, entry: &Entry, tq1: &mut SegmentBuilder, dosage: &Value) {
-    let timing = dosage.get("timing");
-    let mut rep = 0;
-    if let Some(code) = timing.and_then(|t| t.get("code")) {
-        rep += 1;
-        cwe_sub(tq1, 3, rep, 1, code);
-    }
-    for instruction in items(dosage, "additionalInstruction") {
-        if items(instruction, "coding").is_empty() {
-            tq1.field(11, s(instruction, "text").unwrap_or_default());
-        } else {
-            rep += 1;
-            cwe_sub(tq1, 3, rep, 1, instruction);
-        }
-    }
-    let repeat = timing.and_then(|t| t.get("repeat"));
-    if let Some(bounds) = repeat.and_then(|r| r.get("boundsDuration")) {
-        tq1.component(6, 1, &quantity_value(bounds).unwrap_or_default());
-        let code = match s(bounds, "code") {
-            Some("d") => "D",
-            Some("wk") => "W",
-            Some("h") => "H",
-            Some("min") => "M",
-            Some(other) => other,
-            None => "D",
-        };
-        tq1.set(6, 1, 2, 1, code)
-            .set(6, 1, 2, 2, s(bounds, "unit").unwrap_or_default())
-            .set(6, 1, 2, 3, "ISO+");
-    }
-    let period = items(dosage, "extension")
-        .iter()
-        .find(|e| s(e, "url") == Some(PERIOD_OF_USE))
-        .and_then(|e| e.get("valuePeriod"))
-        .or_else(|| repeat.and_then(|r| r.get("boundsPeriod")));
-    if let Some(period) = period {
-        for (key, field) in [("start", 7), ("end", 8)] {
-            if let Some(t) = s(period, key) {
-                match ts(t) {
-                    Ok(t) => {
-                        tq1.field(field, &t);
-                    }
-                    Err(why) => ctx.warn(&entry.at("dosageInstruction"), why),
-                }
-            }
-        }
-    }
-    if let Some(duration) = repeat.and_then(|r| r.get("duration")) {
-        let value = match duration {
-            Value::Number(n) => n.to_string(),
-            _ => String::new(),
-        };
-        tq1.component(13, 1, &value);
-        tq1.component(
-            13,
-            2,
-            repeat
-                .and_then(|r| s(r, "durationUnit"))
-                .unwrap_or_default(),
-        );
-    }
 }
 
 /// ORC-12 (and ORC-17, ORC-21, ORC-22 when the requester is a PractitionerRole).

@@ -13,7 +13,8 @@
 //!   Condition refers to goes into that PPR^ZD1 as its PV1 instead.
 //! - AllergyIntolerance → ADT^A60 (ADT-61, one per patient, an IAM per allergy); Condition → PPR^ZD1
 //!   (PPR-01, one per patient); MedicationRequest → RDE^O11 (OMP-01, one per patient and order number
-//!   ORC-2); laboratory Observation → OUL^R22 (OML-11, one per patient and specimen, an OBR/ORC per
+//!   ORC-2); MedicationDispense → RDS^O13 (the local extended type `L-DISPENSE^DISPENSE^99ZKH`, one per
+//!   patient and order number); laboratory Observation → OUL^R22 (OML-11, one per patient and specimen, an OBR/ORC per
 //!   ServiceRequest).
 //! - Every message carries the PID of the Patient the resource's `subject` / `patient` names, which must
 //!   be in the same input (an error issue otherwise). Other resource types are skipped with an
@@ -30,9 +31,11 @@ mod condition;
 mod context;
 pub mod datatypes;
 mod encounter;
+mod medication_dispense;
 mod medication_request;
 mod observation;
 mod patient;
+mod rx_segments;
 
 pub use context::{Converted, Header, OutMessage};
 
@@ -79,17 +82,22 @@ pub fn convert(resources: &[Value], header: &Header) -> Converted {
             .unwrap_or_default();
         let produced = match kind {
             "Patient" if patient::needs_own_message(&ctx, &entry) => patient::map(&mut ctx, &entry),
-            // An Encounter a Condition, a MedicationRequest or a result refers to is the PV1 of that
-            // PPR^ZD1, RDE^O11 or OUL^R22.
+            // An Encounter a Condition, a MedicationRequest, a MedicationDispense or a result refers
+            // to is the PV1 of that PPR^ZD1, RDE^O11, RDS^O13 or OUL^R22.
             "Encounter"
-                if !["Condition", "MedicationRequest", "Observation"]
-                    .iter()
-                    .any(|kind| {
-                        ctx.of_kind(kind).iter().any(|c| {
-                            ctx.resolve_element(c.resource.get("encounter"))
-                                .is_some_and(|e| e.reference() == entry.reference())
-                        })
-                    }) =>
+                if ![
+                    "Condition",
+                    "MedicationRequest",
+                    "MedicationDispense",
+                    "Observation",
+                ]
+                .iter()
+                .any(|kind| {
+                    ctx.of_kind(kind).iter().any(|c| {
+                        ctx.resolve_element(encounter::visit_of(c.resource))
+                            .is_some_and(|e| e.reference() == entry.reference())
+                    })
+                }) =>
             {
                 encounter::map(&mut ctx, &entry)
             }
@@ -99,6 +107,7 @@ pub fn convert(resources: &[Value], header: &Header) -> Converted {
             }
             "MessageHeader" | "Provenance" => continue,
             "MedicationRequest" => medication_request::map(&mut ctx, &entry),
+            "MedicationDispense" => medication_dispense::map(&mut ctx, &entry),
             "Observation" if observation::is_lab(entry.resource) => {
                 observation::map(&mut ctx, &entry)
             }

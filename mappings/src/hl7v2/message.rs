@@ -383,7 +383,16 @@ mod tests {
 
     #[test]
     fn pieces_split_like_str_split() {
-        for text in ["", "a", "|", "a|b", "|a||b|", "国立|太郎||", "ab¦cd¦", "¦¦x"] {
+        for text in [
+            "",
+            "a",
+            "|",
+            "a|b",
+            "|a||b|",
+            "国立|太郎||",
+            "ab¦cd¦",
+            "¦¦x",
+        ] {
             for delimiter in ['|', '¦', '^'] {
                 let ours: Vec<&str> = pieces(text, delimiter).collect();
                 let std: Vec<&str> = text.split(delimiter).collect();

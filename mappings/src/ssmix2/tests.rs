@@ -232,6 +232,27 @@ fn the_path_of_a_message_comes_from_its_content() {
 }
 
 #[test]
+fn a_dispense_is_stored_as_its_local_extended_type_dated_by_rxd3() {
+    // RDS^O13 has no SS-MIX2 data type: the table's `L-DISPENSE^DISPENSE^99ZKH`, care date RXD-3.
+    let rds = message(
+        "MSH|^~\\&|PHARM|SEND|GW|RCV|20261201113010||RDS^O13^RDS_O13|3|P|2.5\nPID|0001||9999013^^^^PI\nORC|RE|RX1||RX1_01|||||20261130||||||||01^内科^HL70069\nRXD|1|116962101^アムロジピン錠５ｍｇ^HOT|20261201112500|14|TAB^錠^MR9P",
+    );
+    let facts = MessageFacts {
+        data_type: None,
+        flag: ConditionFlag::Current,
+    };
+    let path = StoragePath::for_message(&rds, &facts).unwrap();
+    assert_eq!(
+        path.to_relative_path(),
+        "999/901/9999013/20261201/L-DISPENSE^DISPENSE^99ZKH/9999013_20261201_L-DISPENSE^DISPENSE^99ZKH_000000000000RX1_20261201113010000_01_1/main_document.hl7"
+    );
+    assert_eq!(StoragePath::parse(&path.to_relative_path()).unwrap(), path);
+    let document = &path.extended.as_ref().unwrap().document;
+    assert_eq!(document.local_code, "L-DISPENSE");
+    assert_eq!(document.local_system, "99ZKH");
+}
+
+#[test]
 fn a_message_without_what_its_path_needs_is_refused_with_the_field() {
     let facts = MessageFacts {
         data_type: None,

@@ -1,5 +1,6 @@
 //! The SS-MIX2 data types (データ種別) and the messages that carry them, from
-//! `mappings/tables/ssmix2-data-types.csv` (SS-MIX2 仕様書 1.2g 表1-1).
+//! `mappings/tables/ssmix2-data-types.csv` (SS-MIX2 仕様書 1.2g 表1-1), plus the extended-storage style
+//! names of messages SS-MIX2 has no data type for (ORU^R30 vital signs, RDS^O13 dispenses).
 
 use std::sync::OnceLock;
 
@@ -134,6 +135,12 @@ mod tests {
             data_type_of(&m, Some("OMP-01")).unwrap().data_type,
             "OMP-01"
         );
+        // RDS^O13 is no SS-MIX2 data type: one row under a local extended-storage style name.
+        let rds = Message::parse("MSH|^~\\&|A|B|C|D|20200101||RDS^O13^RDS_O13|1|P|2.5\r").unwrap();
+        let row = data_type_of(&rds, Some("RDS-O13")).unwrap();
+        assert_eq!(row.data_type, "L-DISPENSE^DISPENSE^99ZKH");
+        assert_eq!(row.records, "MedicationDispense");
+        assert_eq!(row.care_date, "RXD-3");
         let unknown = Message::parse("MSH|^~\\&|A|B|C|D|20200101||ZZZ^Z99|1|P|2.5\r").unwrap();
         assert_eq!(
             data_type_of(&unknown, None).unwrap_err(),

@@ -11,6 +11,7 @@ pub mod oul_r22;
 pub mod ppr_zd1;
 pub mod ras_o17;
 pub mod rde_o11;
+pub mod rds_o13;
 
 use super::input::Input;
 use super::output::{MapError, Output};
@@ -25,6 +26,8 @@ pub fn map(input: &Input, out: &mut Output) -> Result<(), MapError> {
         "OMD" => omd_o03::map(input, out),
         "OMP-01" | "OMP-02" => rde_o11::map(input, out),
         "OMP-11" | "OMP-12" => ras_o17::map(input, out),
+        // Not an SS-MIX2 standard data type: the extended-storage style name of the table.
+        _ if input.data_type.message_type == "RDS" => rds_o13::map(input, out),
         "OML-01" => oml_o33::map(input, out),
         "OML-11" => oul_r22::map(input, out),
         "OMG-01" | "OMG-02" | "OMG-03" => omg_o19::map(input, out),

@@ -14,26 +14,19 @@ use crate::v2_to_fhir::profiles::{meta, Flavour};
 use crate::v2_to_fhir::segments::al1::map_allergies;
 use crate::v2_to_fhir::segments::pid::map_patient;
 use crate::v2_to_fhir::segments::pv1::map_encounter;
-use crate::v2_to_fhir::segments::rx_dosage::{
-    amount, dose_per_day, quantity, route, timing, UnitParts,
-};
+use crate::v2_to_fhir::segments::rx_dosage::{amount, dosage_instruction};
+use crate::v2_to_fhir::segments::rx_medication::contained_medication;
 use crate::v2_to_fhir::segments::rx_order::{
-    blocks, items, order_type, request_status, Item, OrderKey,
+    blocks, items, order_type, prescription_identifier, request_status, Item, OrderKey,
 };
 use crate::v2_to_fhir::segments::rx_people::{orderer, practitioner};
 
 const INSTRUCTION_FOR_DISPENSE: &str = "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/JP_MedicationRequest_DispenseRequest_InstructionForDispense";
 const EXPECTED_REPEAT_COUNT: &str = "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/JP_MedicationRequest_DispenseRequest_ExpectedRepeatCount";
-const DRUG_NO: &str =
-    "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/JP_Medication_Ingredient_DrugNo";
 /// MERIT-9 処方区分 (RXE-21 `OHP`, `OHI`, `OHO`, `IHP`): the category code system of JP Core, not the
 /// MERIT-9 unit table the same v2 name `MR9P` means elsewhere.
 const MERIT9_CATEGORY: &str =
     "http://jpfhir.jp/fhir/core/CodeSystem/JP_MedicationCategoryMERIT9_CS";
-/// MERIT-9 剤形 (RXE-6 `INJ` 注射剤 under the v2 name `MR9P`).
-const MERIT9_FORM: &str = "http://jpfhir.jp/fhir/core/CodeSystem/JP_MedicationFormMERIT9_CS";
-/// MERIT-9 単位 (the system `coding.rs` gives `MR9P` units).
-const MERIT9_UNIT: &str = "http://jpfhir.jp/fhir/core/mhlw/CodeSystem/MedicationUnitMERIT9Code";
 /// JAHIS 処方区分 JHSP0003 `22` 頓用.
 const AS_NEEDED: &str = "22";
 
@@ -103,15 +96,9 @@ fn request(
         mr.insert("meta".into(), m);
     }
     let mut identifiers = key.identifiers(injection);
-    // RXE-15 処方箋番号 (facility-local 処方箋ID: JP Core's 1.2.392.100495.20.3.11 + 1 + 医療機関コード).
+    // RXE-15 処方箋番号.
     if let Some(number) = rxe.text(15) {
-        let system = match input.facility.as_deref() {
-            Some(f) if f.len() == 10 && f.bytes().all(|b| b.is_ascii_digit()) => {
-                format!("urn:oid:1.2.392.100495.20.3.11.1{f}")
-            }
-            _ => "urn:kakehashi:hl7v2:prescription-number".to_string(),
-        };
-        identifiers.push(build_json!({"system": system, "value": number}));
+        identifiers.push(prescription_identifier(input, &number));
     }
     mr.insert("identifier".into(), Value::Array(identifiers));
     mr.insert("status".into(), build_json!(request_status(Some(orc))));
@@ -202,7 +189,15 @@ fn request(
         mr.insert("recorder".into(), build_json!({"reference": recorder}));
     }
 
-    let (dosage, site) = dosage(item, injection, as_needed, patient, out);
+    let (dosage, site) = dosage_instruction(
+        Some(rxe),
+        &item.tq1,
+        &item.rxr,
+        injection,
+        as_needed,
+        patient,
+        out,
+    );
     mr.insert("dosageInstruction".into(), build_json!([dosage]));
     if let Some(site) = site {
         match mr.get_mut("contained").and_then(Value::as_array_mut) {
@@ -239,50 +234,6 @@ fn categories(orc: &Seg, rxe: &Seg, injection: bool) -> Vec<Value> {
     list
 }
 
-/// The Dosage: TQ1 timing and text, RXR route/site/method, RXE-3/5 dose, RXE-19 1日量, RXE-23/24 rate.
-/// Returns the Dosage and the BodyStructure its site points at, if any.
-fn dosage(
-    item: &Item,
-    injection: bool,
-    as_needed: bool,
-    patient: &str,
-    out: &mut Output,
-) -> (Value, Option<Value>) {
-    let rxe = &item.head;
-    let t = timing(&item.tq1, injection, out);
-    let mut d = t.dosage;
-    let site = route(&item.rxr, injection, patient, &mut d);
-    // JP Core asks for dosageInstruction.text; without a TQ1-3 用法 (injections), it is written from
-    // the method, route and site, as JP Core's injection example does (`静脈注射 静脈内 左腕`).
-    if !d.contains_key("text") {
-        let parts: Vec<&str> = ["method", "route", "site"]
-            .iter()
-            .filter_map(|k| d.get(*k).and_then(|v| v["text"].as_str()))
-            .collect();
-        if !parts.is_empty() {
-            d.insert("text".into(), build_json!(parts.join(" ")));
-        }
-    }
-    if as_needed {
-        d.insert("asNeededBoolean".into(), build_json!(true));
-    }
-    let mut dose_and_rate = Map::new();
-    if let Some(dose) = amount(rxe, 3, 5, out) {
-        dose_and_rate.insert("doseQuantity".into(), dose);
-    }
-    if !injection {
-        if let Some(per_day) = dose_per_day(rxe, 19, out) {
-            dose_and_rate.insert("rateRatio".into(), per_day);
-        }
-    } else if let Some(rate) = amount(rxe, 23, 24, out) {
-        dose_and_rate.insert("rateQuantity".into(), rate);
-    }
-    if !dose_and_rate.is_empty() {
-        d.insert("doseAndRate".into(), build_json!([dose_and_rate]));
-    }
-    (Value::Object(d), site)
-}
-
 /// RXE-7 依頼者の投薬指示 (調剤指示), RXE-10/11 調剤量, RXE-12 同一薬発行数, TQ1-14 頓用回数.
 fn dispense_request(item: &Item, injection: bool, out: &mut Output) -> Map<String, Value> {
     let rxe = &item.head;
@@ -317,80 +268,4 @@ fn dispense_request(item: &Item, injection: bool, out: &mut Output) -> Map<Strin
         }
     }
     dr
-}
-
-/// The injection's drugs as a contained JP_Medication: one ingredient per RXC (RXC-2 drug, RXC-3/4
-/// amount per 1 回), numbered with JP_Medication_Ingredient_DrugNo; RXE-2 when there is no RXC.
-fn contained_medication(rxe: &Seg, rxcs: &[Seg], out: &mut Output) -> Value {
-    let mut medication = Map::new();
-    medication.insert("resourceType".into(), build_json!("Medication"));
-    medication.insert("id".into(), build_json!("medication"));
-    medication.insert(
-        "meta".into(),
-        build_json!({"profile": ["http://jpfhir.jp/fhir/core/StructureDefinition/JP_Medication"]}),
-    );
-    medication.insert("status".into(), build_json!("active"));
-    if let Some(rep) = rxe.rep(6) {
-        if let Some(mut form) = codeable(&rep) {
-            if rep.text(3).as_deref() == Some("MR9P") {
-                form["coding"][0]["system"] = build_json!(MERIT9_FORM);
-            }
-            medication.insert("form".into(), form);
-        }
-    }
-    let mut ingredients = Vec::new();
-    for (i, rxc) in rxcs.iter().enumerate() {
-        let Some(item) = rxc.rep(2).as_ref().and_then(codeable) else {
-            out.warn(
-                rxc.position(2),
-                "RXC-2 (成分コード) is empty: the component is not mapped.",
-            );
-            continue;
-        };
-        if rxc
-            .rep(2)
-            .is_some_and(|r| r.text(1).is_some() && r.text(3).is_none())
-        {
-            out.warn(
-                format!("{}.3", rxc.position(2)),
-                "The drug code has no coding system (RXC-2.3): its coding has no system.",
-            );
-        }
-        let numerator = rxc.text(3).and_then(|v| {
-            let unit = rxc.rep(4);
-            let q = quantity(&v, unit.as_ref().map(UnitParts::Components));
-            if q.is_none() {
-                out.warn(
-                    rxc.position(3),
-                    format!("'{v}' is not a number; the amount is not mapped."),
-                );
-            }
-            q
-        });
-        let mut ingredient = Map::new();
-        ingredient.insert(
-            "extension".into(),
-            build_json!([{"url": DRUG_NO, "valueInteger": i + 1}]),
-        );
-        ingredient.insert("itemCodeableConcept".into(), item);
-        // JP_Medication requires a strength: the amount per 1 回 (MERIT-9 `TIME`), as JP Core's example.
-        let mut strength = Map::new();
-        if let Some(numerator) = numerator {
-            strength.insert("numerator".into(), numerator);
-        }
-        strength.insert(
-            "denominator".into(),
-            build_json!({"value": 1, "unit": "回", "system": MERIT9_UNIT, "code": "TIME"}),
-        );
-        ingredient.insert("strength".into(), Value::Object(strength));
-        ingredients.push(Value::Object(ingredient));
-    }
-    if ingredients.is_empty() {
-        if let Some(code) = rxe.rep(2).as_ref().and_then(codeable) {
-            medication.insert("code".into(), code);
-        }
-    } else {
-        medication.insert("ingredient".into(), Value::Array(ingredients));
-    }
-    Value::Object(medication)
 }

@@ -14,6 +14,7 @@ pub mod pv1;
 pub mod request;
 pub mod results;
 pub mod rx_dosage;
+pub mod rx_medication;
 pub mod rx_order;
 pub mod rx_people;
 pub mod spm;

@@ -1,7 +1,9 @@
 //! TQ1 and RXR of a pharmacy order group → the elements of a JP_MedicationDosage(_Injection) Dosage, and
 //! the quantity helpers the RXE / RXA / RXC mappers share (JAMI ConceptMaps segment-omp-01-rxe-to-
 //! medicationrequest and segment-omp-12-rxa-to-medicationadministration; JP Core 1.1.1 JP_MedicationDosage:
-//! timing.code = JAMI 16桁用法, boundsDuration in 日 / UCUM `d`, PeriodOfUse extension for TQ1-7/8).
+//! timing.code = JAMI 16桁用法, boundsDuration in 日 / UCUM `d`, PeriodOfUse extension for TQ1-7/8), and
+//! the whole Dosage of a group (`dosage_instruction`) that MedicationRequest (RDE^O11) and
+//! MedicationDispense (RDS^O13) both carry.
 
 use crate::build_json;
 use serde_json::{Map, Value};
@@ -321,4 +323,54 @@ pub fn dose_per_day(seg: &Seg, field: usize, out: &mut Output) -> Option<Value> 
         "numerator": numerator,
         "denominator": {"value": 1, "unit": "日", "system": UCUM, "code": "d"},
     }))
+}
+
+/// The JP_MedicationDosage(_Injection) of an order group, as MedicationRequest.dosageInstruction and
+/// MedicationDispense.dosageInstruction both carry it: TQ1 timing and text, RXR route/site/method, and
+/// when the group has its RXE, RXE-3/5 dose, RXE-19 1日量 (prescriptions) or RXE-23/24 rate
+/// (injections). `as_needed` (頓用, JHSP0003 `22`) sets asNeededBoolean. Returns the Dosage and the
+/// BodyStructure its site points at, if any.
+pub fn dosage_instruction(
+    rxe: Option<&Seg>,
+    tq1s: &[Seg],
+    rxrs: &[Seg],
+    injection: bool,
+    as_needed: bool,
+    patient: &str,
+    out: &mut Output,
+) -> (Map<String, Value>, Option<Value>) {
+    let t = timing(tq1s, injection, out);
+    let mut d = t.dosage;
+    let site = route(rxrs, injection, patient, &mut d);
+    // JP Core asks for dosageInstruction.text; without a TQ1-3 用法 (injections), it is written from
+    // the method, route and site, as JP Core's injection example does (`静脈注射 静脈内 左腕`).
+    if !d.contains_key("text") {
+        let parts: Vec<&str> = ["method", "route", "site"]
+            .iter()
+            .filter_map(|k| d.get(*k).and_then(|v| v["text"].as_str()))
+            .collect();
+        if !parts.is_empty() {
+            d.insert("text".into(), build_json!(parts.join(" ")));
+        }
+    }
+    if as_needed {
+        d.insert("asNeededBoolean".into(), build_json!(true));
+    }
+    let mut dose_and_rate = Map::new();
+    if let Some(rxe) = rxe {
+        if let Some(dose) = amount(rxe, 3, 5, out) {
+            dose_and_rate.insert("doseQuantity".into(), dose);
+        }
+        if !injection {
+            if let Some(per_day) = dose_per_day(rxe, 19, out) {
+                dose_and_rate.insert("rateRatio".into(), per_day);
+            }
+        } else if let Some(rate) = amount(rxe, 23, 24, out) {
+            dose_and_rate.insert("rateQuantity".into(), rate);
+        }
+    }
+    if !dose_and_rate.is_empty() {
+        d.insert("doseAndRate".into(), build_json!([dose_and_rate]));
+    }
+    (d, site)
 }

@@ -1,8 +1,8 @@
-//! The order groups of the pharmacy messages (RDE^O11 and RAS^O17: ORC followed by its RXE / RXA, TQ1,
-//! RXR and RXC, in message order) and what ORC gives every resource of a group: the Rp number and the
+//! The order groups of the pharmacy messages (RDE^O11, RAS^O17 and RDS^O13: ORC followed by its RXE /
+//! RXA / RXD, TQ1, RXR and RXC, in message order) and what ORC gives every resource of a group: the Rp number and the
 //! index in the Rp from ORC-4 (JAMI ConceptMap segment-omp-01-rxe-to-medicationrequest: "ORC-4から、
 //! Rp番号を抽出し設定する"), the order number ORC-2, the status from ORC-1/ORC-5, the deterministic
-//! MedicationRequest id shared by the order (RDE) and the administration (RAS) mappers.
+//! MedicationRequest id shared by the order (RDE), the administration (RAS) and the dispense (RDS) mappers.
 
 use crate::build_json;
 use serde_json::Value;
@@ -25,7 +25,7 @@ pub const PLACER_GROUP_SYSTEM: &str = "urn:kakehashi:hl7v2:placer-group-number";
 
 /// Segments that belong to the order group of the ORC before them.
 const GROUP_SEGMENTS: &[&str] = &[
-    "TQ1", "TQ2", "RXO", "RXE", "RXR", "RXC", "RXA", "ODS", "ODT", "CTI",
+    "TQ1", "TQ2", "RXO", "RXE", "RXR", "RXC", "RXA", "RXD", "ODS", "ODT", "CTI",
 ];
 
 /// An ORC and the segments after it up to the next ORC (`orc` is `None` for group segments that come
@@ -185,8 +185,8 @@ impl OrderKey {
         }
     }
 
-    /// The MedicationRequest id of this order: the RDE mapper gives it to the request, the RAS mapper
-    /// refers to it, so both must call this.
+    /// The MedicationRequest id of this order: the RDE mapper gives it to the request, the RAS and RDS
+    /// mappers refer to it, so all must call this.
     pub fn request_id(&self, input: &Input) -> String {
         let index = self.index.to_string();
         let mut parts = vec!["medreq"];
@@ -248,6 +248,19 @@ pub fn rp_number(placer: Option<&str>, group: &str) -> String {
     } else {
         part.to_string()
     }
+}
+
+/// The identifier of a 処方箋番号 (RXE-15, RXD-7): the facility-local 処方箋ID of JP Core
+/// (`1.2.392.100495.20.3.11` + `1` + the 10-digit 医療機関コード of MSH-4), or a Kakehashi system when
+/// the sending facility is not a 医療機関コード.
+pub fn prescription_identifier(input: &Input, number: &str) -> Value {
+    let system = match input.facility.as_deref() {
+        Some(f) if f.len() == 10 && f.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("urn:oid:1.2.392.100495.20.3.11.1{f}")
+        }
+        _ => "urn:kakehashi:hl7v2:prescription-number".to_string(),
+    };
+    build_json!({"system": system, "value": number})
 }
 
 /// The request status from ORC-5 (order status, HL7 table 0038) or else ORC-1 (order control, 0119).
