@@ -1,17 +1,17 @@
-//! Group commit: one writer task takes whatever checked messages are queued (up to `max_batch`), writes
+//! Group commit: one writer (a thread of its own) takes whatever checked messages are queued (up to `max_batch`), writes
 //! them in ONE transaction, commits, and only then answers each (ACK after commit). On SQLite (one
 //! writer, `synchronous = FULL`) one fsync per message caps the rate far below what the senders need; one
 //! per batch does not. When a batch fails (or its commit does), each message is written again alone, so
 //! one bad message never costs the others their answer. Conflicts with a concurrent writer (another
 //! gateway on the same PostgreSQL database) are retried a few times.
 
+use sqlx::{AnyConnection, Connection};
 use tokio::sync::{mpsc, oneshot};
 
 use super::check::Ready;
 use super::write::{write_messages, Written};
 use super::AuditOf;
 use crate::audit::{append_in, AuditError, AuditRecord};
-use crate::store::WriteTx;
 use crate::store::{Store, StoreError};
 
 /// One message waiting for the writer.
@@ -31,23 +31,79 @@ const QUEUE: usize = 4096;
 /// Tries of a message written alone that met a concurrent writer.
 const ATTEMPTS: usize = 3;
 
-/// Starts the writer task on the current runtime; it stops when every sender is dropped.
+/// Batches one hold of the write connection may take before giving it back, so that other writers (the
+/// FHIR API of the zone) get their turn under a steady HL7 v2 load.
+const HOLD_BATCHES: usize = 32;
+
+/// Starts the writer on a thread of its own; it stops when every sender is dropped.
+///
+/// The writer has its own single-threaded runtime: on the shared runtime, the continuation of each of its
+/// statements waited behind whatever mapping and validation the worker threads were running (tokio does
+/// not preempt a task), longer than the statement itself took on a 2-core machine, and the one writer is
+/// what every message queues for.
 pub(super) fn start(store: Store, max_batch: usize) -> mpsc::Sender<Job> {
-    let (sender, mut receiver) = mpsc::channel::<Job>(QUEUE);
+    let (sender, receiver) = mpsc::channel::<Job>(QUEUE);
     let max_batch = max_batch.max(1);
-    tokio::spawn(async move {
-        let mut jobs = Vec::with_capacity(max_batch);
-        while receiver.recv_many(&mut jobs, max_batch).await > 0 {
-            write_batch(&store, std::mem::take(&mut jobs)).await;
-        }
-    });
+    let spawned = std::thread::Builder::new()
+        .name("hl7v2-writer".into())
+        .spawn(move || {
+            match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime.block_on(run(store, receiver, max_batch)),
+                // The receiver is dropped: every message is answered "could not be stored" (AR/CR).
+                Err(error) => tracing::error!(%error, "The HL7 v2 writer's runtime did not start."),
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::error!(%error, "The HL7 v2 writer's thread did not start.");
+    }
     sender
 }
 
+/// The writer's loop: takes what is queued, holds the write connection while more keeps coming (taking
+/// it from the pool again for every batch cost as much as a statement), and gives it back when the queue
+/// is empty or after `HOLD_BATCHES` batches.
+async fn run(store: Store, mut receiver: mpsc::Receiver<Job>, max_batch: usize) {
+    let mut jobs = Vec::with_capacity(max_batch);
+    while receiver.recv_many(&mut jobs, max_batch).await > 0 {
+        let mut conn = match store.writer().await {
+            Ok(conn) => conn,
+            Err(error) => {
+                tracing::error!(error = %describe(&error), "The HL7 v2 writer has no connection.");
+                for job in jobs.drain(..) {
+                    let failed = StoreError::Unavailable("no write connection".into());
+                    let _ = job.answer.send((Err(failed), job.ready));
+                }
+                continue;
+            }
+        };
+        for _ in 0..HOLD_BATCHES {
+            write_batch_on(&mut conn, &store, std::mem::take(&mut jobs)).await;
+            if receiver.is_empty() || receiver.recv_many(&mut jobs, max_batch).await == 0 {
+                break;
+            }
+        }
+        if !jobs.is_empty() {
+            write_batch_on(&mut conn, &store, std::mem::take(&mut jobs)).await;
+        }
+    }
+}
+
 /// Writes `jobs` in one transaction and answers them; falls back to one transaction each on failure.
+#[cfg(test)]
 pub(super) async fn write_batch(store: &Store, jobs: Vec<Job>) {
+    match store.writer().await {
+        Ok(mut conn) => write_batch_on(&mut conn, store, jobs).await,
+        Err(error) => panic!("no write connection: {error}"),
+    }
+}
+
+/// [`write_batch`] on the write connection `conn`.
+async fn write_batch_on(conn: &mut AnyConnection, store: &Store, jobs: Vec<Job>) {
     if jobs.len() > 1 {
-        match together(store, &jobs).await {
+        match together(conn, store, &jobs).await {
             Ok(results) => {
                 for (job, result) in jobs.into_iter().zip(results) {
                     let _ = job.answer.send((Ok(result), job.ready));
@@ -60,14 +116,18 @@ pub(super) async fn write_batch(store: &Store, jobs: Vec<Job>) {
         }
     }
     for job in jobs {
-        let result = alone(store, &job).await;
+        let result = alone(conn, store, &job).await;
         let _ = job.answer.send((result, job.ready));
     }
 }
 
-async fn together(store: &Store, jobs: &[Job]) -> Result<Vec<Written>, StoreError> {
+async fn together(
+    conn: &mut AnyConnection,
+    store: &Store,
+    jobs: &[Job],
+) -> Result<Vec<Written>, StoreError> {
     let readies: Vec<&Ready> = jobs.iter().map(|j| &*j.ready).collect();
-    let mut tx = store.begin().await?;
+    let mut tx = conn.begin().await?;
     let results = write_messages(&mut tx, &readies).await?;
     let records: Vec<AuditRecord> = jobs
         .iter()
@@ -80,7 +140,11 @@ async fn together(store: &Store, jobs: &[Job]) -> Result<Vec<Written>, StoreErro
 }
 
 /// Appends the audit rows of the transaction's messages to the chain, in the transaction.
-async fn audit(tx: &mut WriteTx, store: &Store, records: &[AuditRecord]) -> Result<(), StoreError> {
+async fn audit(
+    tx: &mut AnyConnection,
+    store: &Store,
+    records: &[AuditRecord],
+) -> Result<(), StoreError> {
     append_in(tx, store.backend, records)
         .await
         .map_err(|error| match error {
@@ -89,13 +153,13 @@ async fn audit(tx: &mut WriteTx, store: &Store, records: &[AuditRecord]) -> Resu
         })
 }
 
-async fn alone(store: &Store, job: &Job) -> Result<Written, StoreError> {
+async fn alone(conn: &mut AnyConnection, store: &Store, job: &Job) -> Result<Written, StoreError> {
     let ready = &*job.ready;
     let mut attempt = 0;
     loop {
         attempt += 1;
         let result = async {
-            let mut tx = store.begin().await?;
+            let mut tx = conn.begin().await?;
             let written = write_messages(&mut tx, &[ready])
                 .await?
                 .pop()
