@@ -15,8 +15,8 @@ use super::datatypes::{code_of, cwe, items, quantity_value, s, ts, unit};
 use super::encounter::{visit, xcn_all};
 use super::patient::pid_of;
 use super::rx_segments::{
-    components, contained, dose_and_rate, identifier, placer_group, prescription_number, route,
-    timing, ORDER_IN_RP, REQUEST_ID, RP_NUMBER,
+    components, contained, dose_and_rate, identifier, order_group, placer_group,
+    prescription_number, route, timing, ORDER_IN_RP, REQUEST_ID,
 };
 use crate::hl7v2::SegmentBuilder;
 
@@ -34,16 +34,6 @@ fn is_injection(md: &Value) -> bool {
         .any(|p| p.as_str() == Some(INJECTION_PROFILE))
 }
 
-/// The message key of a dispense: patient and order number.
-fn order_key(ctx: &Context, entry: &Entry) -> (String, String) {
-    (
-        ctx.patient_key(entry),
-        identifier(entry.resource, REQUEST_ID)
-            .unwrap_or_default()
-            .to_string(),
-    )
-}
-
 /// The ORC group a dispense belongs to: ORC-4 and the RP内連番.
 fn group_key(md: &Value) -> (String, String) {
     (
@@ -55,25 +45,14 @@ fn group_key(md: &Value) -> (String, String) {
 /// One RDS^O13 per patient, order number and kind (prescription / injection), written for the first
 /// dispense of it.
 pub fn map(ctx: &mut Context, entry: &Entry) -> Vec<OutMessage> {
-    let injection = is_injection(entry.resource);
-    let key = order_key(ctx, entry);
-    let mut group: Vec<Entry> = ctx
-        .of_kind("MedicationDispense")
-        .into_iter()
-        .filter(|e| is_injection(e.resource) == injection && order_key(ctx, e) == key)
-        .collect();
-    if group.first().map(|e| e.position.as_str()) != Some(entry.position.as_str()) {
+    let group = order_group(ctx, entry, "MedicationDispense", is_injection);
+    if group.is_empty() {
         return Vec::new();
     }
+    let injection = is_injection(entry.resource);
     let Some(pid) = pid_of(ctx, entry, "subject") else {
         return Vec::new();
     };
-    let number = |e: &Entry, system: &str| -> u64 {
-        identifier(e.resource, system)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(u64::MAX)
-    };
-    group.sort_by_key(|e| (number(e, RP_NUMBER), number(e, ORDER_IN_RP)));
     let mut message = ctx.message("RDS", "O13", "RDS_O13");
     message.push_all(pid);
     if let Some(pv1) = visit(ctx, &group) {

@@ -19,8 +19,8 @@ use super::datatypes::{cwe, items, quantity_value, s, ts, unit, xad};
 use super::encounter::{visit, xcn_all};
 use super::patient::pid_of;
 use super::rx_segments::{
-    components, dose_and_rate, identifier, placer_group, prescription_number, route, timing,
-    ORDER_IN_RP, REQUEST_ID, RP_NUMBER,
+    components, dose_and_rate, identifier, order_group, placer_group, prescription_number, route,
+    timing, REQUEST_ID,
 };
 use crate::hl7v2::SegmentBuilder;
 
@@ -40,39 +40,17 @@ fn is_injection(mr: &Value) -> bool {
         .any(|p| p.as_str() == Some(INJECTION_PROFILE))
 }
 
-/// The message key of a request: patient and order number.
-fn order_key(ctx: &Context, entry: &Entry) -> (String, String) {
-    (
-        ctx.patient_key(entry),
-        identifier(entry.resource, REQUEST_ID)
-            .unwrap_or_default()
-            .to_string(),
-    )
-}
-
 /// One RDE^O11 per patient, order number and kind (prescription OMP-01 / injection OMP-02), written
 /// for the first request of it.
 pub fn map(ctx: &mut Context, entry: &Entry) -> Vec<OutMessage> {
-    let injection = is_injection(entry.resource);
-    let key = order_key(ctx, entry);
-    let mut group: Vec<Entry> = ctx
-        .of_kind("MedicationRequest")
-        .into_iter()
-        .filter(|e| is_injection(e.resource) == injection && order_key(ctx, e) == key)
-        .collect();
-    if group.first().map(|e| e.position.as_str()) != Some(entry.position.as_str()) {
+    let group = order_group(ctx, entry, "MedicationRequest", is_injection);
+    if group.is_empty() {
         return Vec::new();
     }
+    let injection = is_injection(entry.resource);
     let Some(pid) = pid_of(ctx, entry, "subject") else {
         return Vec::new();
     };
-    // Rp order: the Rp number, then the order in the Rp (a stable sort keeps the input order otherwise).
-    let number = |e: &Entry, system: &str| -> u64 {
-        identifier(e.resource, system)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(u64::MAX)
-    };
-    group.sort_by_key(|e| (number(e, RP_NUMBER), number(e, ORDER_IN_RP)));
     let mut message = ctx.message("RDE", "O11", "RDE_O11");
     message.push_all(pid);
     if let Some(pv1) = visit(ctx, &group) {

@@ -23,6 +23,43 @@ const BODY_SITE: &str = "http://hl7.org/fhir/StructureDefinition/bodySite";
 const MERIT9_FORM: &str = "http://jpfhir.jp/fhir/core/CodeSystem/JP_MedicationFormMERIT9_CS";
 const JAMI_BODY_SITE: &str = "http://jami.jp/CodeSystem/MedicationBodySiteExternal";
 
+/// The `kind` resources (MedicationRequest or MedicationDispense) written in one message with `entry`:
+/// the same patient, order number and kind (prescription or injection, as `is_injection` says), in Rp
+/// order (the Rp number, then the order in the Rp; the stable sort keeps the input order otherwise).
+/// Empty unless `entry` is the first of them in the input: the first writes the message for them all.
+pub fn order_group<'a>(
+    ctx: &Context<'a>,
+    entry: &Entry,
+    kind: &str,
+    is_injection: fn(&Value) -> bool,
+) -> Vec<Entry<'a>> {
+    let order_key = |e: &Entry| {
+        (
+            ctx.patient_key(e),
+            identifier(e.resource, REQUEST_ID)
+                .unwrap_or_default()
+                .to_string(),
+        )
+    };
+    let injection = is_injection(entry.resource);
+    let key = order_key(entry);
+    let mut group: Vec<Entry<'a>> = ctx
+        .of_kind(kind)
+        .into_iter()
+        .filter(|e| is_injection(e.resource) == injection && order_key(e) == key)
+        .collect();
+    if group.first().map(|e| e.position.as_str()) != Some(entry.position.as_str()) {
+        return Vec::new();
+    }
+    let number = |e: &Entry, system: &str| -> u64 {
+        identifier(e.resource, system)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(u64::MAX)
+    };
+    group.sort_by_key(|e| (number(e, RP_NUMBER), number(e, ORDER_IN_RP)));
+    group
+}
+
 /// The 処方箋番号 among the identifiers (RXE-15 of an order, RXD-7 of a dispense).
 pub fn prescription_number(resource: &Value) -> Option<&str> {
     items(resource, "identifier").iter().find_map(|i| {
