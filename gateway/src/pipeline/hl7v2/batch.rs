@@ -1,9 +1,9 @@
-//! Group commit: one writer (a thread of its own) takes whatever checked messages are queued (up to `max_batch`), writes
-//! them in ONE transaction, commits, and only then answers each (ACK after commit). On SQLite (one
-//! writer, `synchronous = FULL`) one fsync per message caps the rate far below what the senders need; one
-//! per batch does not. When a batch fails (or its commit does), each message is written again alone, so
-//! one bad message never costs the others their answer. Conflicts with a concurrent writer (another
-//! gateway on the same PostgreSQL database) are retried a few times.
+//! Group commit: one writer (on a thread of its own) takes whatever checked messages are queued (up to
+//! `max_batch`), writes them in ONE transaction, commits, and only then answers each (ACK after commit).
+//! On SQLite (one writer, `synchronous = FULL`) one fsync per message caps the rate far below what the
+//! senders need; one per batch does not. When a batch fails (or its commit does), each message is written
+//! again alone, so one bad message never costs the others their answer. Conflicts with a concurrent writer
+//! (another gateway on the same PostgreSQL database) are retried a few times.
 
 use sqlx::{AnyConnection, Connection};
 use tokio::sync::{mpsc, oneshot};
@@ -91,7 +91,7 @@ async fn run(store: Store, mut receiver: mpsc::Receiver<Job>, max_batch: usize) 
     }
 }
 
-/// Writes `jobs` in one transaction and answers them; falls back to one transaction each on failure.
+/// `write_batch_on` with a connection taken from the pool, for the tests.
 #[cfg(test)]
 pub(super) async fn write_batch(store: &Store, jobs: Vec<Job>) {
     match store.writer().await {
@@ -100,7 +100,8 @@ pub(super) async fn write_batch(store: &Store, jobs: Vec<Job>) {
     }
 }
 
-/// [`write_batch`] on the write connection `conn`.
+/// Writes `jobs` in one transaction on the write connection `conn` and answers them; falls back to one
+/// transaction each on failure.
 async fn write_batch_on(conn: &mut AnyConnection, store: &Store, jobs: Vec<Job>) {
     if jobs.len() > 1 {
         match together(conn, store, &jobs).await {
