@@ -4,6 +4,8 @@
 //! the server loads configured packages.
 
 mod common;
+#[path = "../../mappings/tests/common/mod.rs"]
+mod mappings_common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,6 +15,7 @@ use kakehashi::pipeline::validation::build_validator;
 use kakehashi_mappings::hl7v2::{parse_bytes, ParseOptions};
 use kakehashi_mappings::v2_to_fhir::{map_message, Source};
 use kakehashi_mappings::validate::Options;
+use mappings_common::files_under;
 
 /// An error the mapped output is allowed to have because JP Core cannot be met from the v2 data.
 struct Allowed {
@@ -33,25 +36,10 @@ const VITALS: &str = "L-OBSERVATIONS^OBSERVATIONS^99ZL01";
 /// The Kakehashi-local data type of RDS^O13 dispenses, for fixtures kept under `RDS-O13/`.
 const DISPENSE: &str = "L-DISPENSE^DISPENSE^99ZKH";
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
 /// (file, data type hint) for every message to check.
 fn messages() -> Vec<(PathBuf, Option<String>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut files = Vec::new();
-    walk(&root.join("fixtures/hl7v2/ok"), &mut files);
+    let files = files_under(&root.join("fixtures/hl7v2/ok"));
     let mut out: Vec<(PathBuf, Option<String>)> = files
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "hl7"))
@@ -68,8 +56,7 @@ fn messages() -> Vec<(PathBuf, Option<String>)> {
             (p, hint)
         })
         .collect();
-    let mut corpus = Vec::new();
-    walk(&root.join("../shared/corpora/ssmix2"), &mut corpus);
+    let corpus = files_under(&root.join("../shared/corpora/ssmix2"));
     for p in corpus {
         let s = p.to_string_lossy().into_owned();
         let name = p

@@ -5,6 +5,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+mod common;
+
+use common::files_under;
 use kakehashi_mappings::hl7v2::{
     parse_bytes, Charset, CharsetWarning, Message, ParseOptions, Parsed,
 };
@@ -14,25 +17,10 @@ fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora/ssmix2")
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
 /// The message files: extension-less files under standard_root, `main_document.hl7` under
 /// extended_root, the `.txt` files of acedia's debug folder (never the `.utf8.txt` copies).
 fn message_files() -> Vec<PathBuf> {
-    let mut all = Vec::new();
-    walk(&corpus(), &mut all);
+    let all = files_under(&corpus());
     let mut files: Vec<PathBuf> = all
         .into_iter()
         .filter(|p| {

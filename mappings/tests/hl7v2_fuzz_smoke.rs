@@ -11,8 +11,11 @@
 
 use std::fs;
 use std::panic::{self, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+mod common;
+
+use common::files_under;
 use kakehashi_mappings::hl7v2::{parse_bytes, ParseOptions};
 use kakehashi_mappings::v2_to_fhir::{map_message, Source};
 
@@ -154,20 +157,6 @@ fn mutate(rng: &mut Rng, input: &mut Vec<u8>) {
     }
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
 /// One seed input: its bytes, the data type its folder names, and whether it must parse unmutated
 /// (everything but the `err/` fixtures, which may be refused by the parser on purpose).
 type Seed = (Vec<u8>, Option<String>, bool);
@@ -175,10 +164,9 @@ type Seed = (Vec<u8>, Option<String>, bool);
 /// The seed inputs.
 fn seeds() -> Vec<Seed> {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    walk(&manifest.join("../../shared/corpora/ssmix2"), &mut files);
+    let mut files = files_under(&manifest.join("../../shared/corpora/ssmix2"));
     let corpus = files.len();
-    walk(&manifest.join("../fixtures/hl7v2"), &mut files);
+    files.extend(files_under(&manifest.join("../fixtures/hl7v2")));
     let mut seeds: Vec<Seed> = files
         .iter()
         .enumerate()

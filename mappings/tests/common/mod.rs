@@ -1,4 +1,5 @@
-//! Shared by the mappings integration tests: where the official R4 package (`hl7.fhir.r4.examples`
+//! Shared by the mappings integration tests (and the gateway's HL7 v2 validation test): the files under a
+//! folder, and where the official R4 package (`hl7.fhir.r4.examples`
 //! 4.0.1) is unpacked, fetched with `../shared/scripts/fetch-fhir-r4-examples.sh` when missing. A missing
 //! package is a failure, never a silent skip.
 
@@ -13,6 +14,7 @@ const FETCH_SCRIPT: &str = concat!(
 );
 
 /// The `package` folder of the R4 examples, fetched when missing.
+#[allow(dead_code)] // the HL7 v2 tests use only `files_under`
 pub fn r4_package_dir() -> PathBuf {
     let root = match std::env::var_os("KAKEHASHI_FHIR_EXAMPLES") {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
@@ -56,4 +58,16 @@ pub fn r4_package_dir() -> PathBuf {
         package.display()
     );
     package
+}
+
+/// Every file under `dir`, sorted by path; none when `dir` cannot be read.
+#[allow(dead_code)] // not every test file walks a folder
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|entry| entry.file_type().is_file())
+        .map(walkdir::DirEntry::into_path)
+        .collect()
 }
