@@ -3,7 +3,9 @@
 
 use kakehashi_mappings::fhir::search::IndexValue;
 // Dynamic SQL here only splices constant column and table names; values are always bound.
-use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection, AssertSqlSafe, Row};
 
 use crate::store::StoreError;
 
@@ -212,8 +214,6 @@ pub(crate) async fn insert_index_rows(
     rows: &[IndexRow<'_>],
     sqlite: bool,
 ) -> Result<(), StoreError> {
-    /// Rows per statement: 5 values each stays far below SQLite's 32766 bound parameters.
-    const CHUNK: usize = 400;
     let (mut tokens, mut references, mut dates) = (Vec::new(), Vec::new(), Vec::new());
     for row in rows {
         match row.3 {
@@ -236,27 +236,52 @@ pub(crate) async fn insert_index_rows(
             dates,
         ),
     ];
-    for (table, entries) in tables {
-        for chunk in entries.chunks(CHUNK) {
-            let sql = format!(
-                "INSERT INTO {table} VALUES {}",
-                placeholders(chunk.len(), 5, sqlite)
-            );
-            let mut query = sqlx::query(AssertSqlSafe(sql));
-            for (resource_type, id, param, value) in chunk {
-                query = query.bind(*resource_type).bind(*id).bind(*param);
-                query = match value {
-                    IndexValue::Token { system, code } => {
-                        query.bind(system.as_deref()).bind(code.as_str())
-                    }
-                    IndexValue::Reference { resource_type, id } => {
-                        query.bind(resource_type.as_str()).bind(id.as_str())
-                    }
-                    IndexValue::Date(range) => query.bind(range.low).bind(range.high),
-                };
+    for (table, entries) in &tables {
+        insert_rows(conn, table, 5, entries, sqlite, |query, row| {
+            let (resource_type, id, param, value) = row;
+            let query = query.bind(*resource_type).bind(*id).bind(*param);
+            match value {
+                IndexValue::Token { system, code } => {
+                    query.bind(system.as_deref()).bind(code.as_str())
+                }
+                IndexValue::Reference { resource_type, id } => {
+                    query.bind(resource_type.as_str()).bind(id.as_str())
+                }
+                IndexValue::Date(range) => query.bind(range.low).bind(range.high),
             }
-            query.execute(&mut *conn).await?;
-        }
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// A query on either backend, being bound.
+pub(crate) type AnyQuery<'q> = Query<'q, Any, AnyArguments>;
+
+/// `INSERT INTO {into} VALUES (…), (…)` for `rows` of `columns` values, one statement per 400 rows (at
+/// most 11 values a row stays far below SQLite's 32766 bound parameters); `bind` binds one row's values
+/// in column order. The multi-row insert of every table the single writes and the HL7 v2 group commit
+/// fill.
+pub(crate) async fn insert_rows<'r, T>(
+    conn: &mut AnyConnection,
+    into: &str,
+    columns: usize,
+    rows: &'r [T],
+    sqlite: bool,
+    bind: impl Fn(AnyQuery<'r>, &'r T) -> AnyQuery<'r>,
+) -> Result<(), StoreError> {
+    const CHUNK: usize = 400;
+    for chunk in rows.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO {into} VALUES {}",
+            placeholders(chunk.len(), columns, sqlite)
+        );
+        let query = chunk
+            .iter()
+            .fold(sqlx::query(AssertSqlSafe(sql)), |query, row| {
+                bind(query, row)
+            });
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }

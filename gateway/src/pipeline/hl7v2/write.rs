@@ -21,7 +21,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::check::{Ready, ResourceWrite};
 use super::MessageState;
-use crate::store::resources::{insert_index_rows, placeholders, IndexRow};
+use crate::store::resources::{insert_index_rows, insert_rows, placeholders, IndexRow};
 use crate::store::StoreError;
 
 /// What the transaction did for one message.
@@ -269,24 +269,18 @@ async fn insert_versions(
     rows: &[NewRow<'_>],
     sqlite: bool,
 ) -> Result<(), StoreError> {
-    for chunk in rows.chunks(CHUNK) {
-        let sql = format!(
-            "INSERT INTO resource_versions (resource_type, id, version_id, last_updated_ms, method, content) VALUES {}",
-            placeholders(chunk.len(), 6, sqlite)
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for r in chunk {
-            query = query
-                .bind(r.key.0.as_str())
-                .bind(r.key.1.as_str())
-                .bind(r.version_id)
-                .bind(r.last_updated_ms)
-                .bind(r.method)
-                .bind(r.content.as_deref());
-        }
-        query.execute(&mut *conn).await?;
-    }
-    Ok(())
+    let into =
+        "resource_versions (resource_type, id, version_id, last_updated_ms, method, content)";
+    insert_rows(conn, into, 6, rows, sqlite, |query, r| {
+        query
+            .bind(r.key.0.as_str())
+            .bind(r.key.1.as_str())
+            .bind(r.version_id)
+            .bind(r.last_updated_ms)
+            .bind(r.method)
+            .bind(r.content.as_deref())
+    })
+    .await
 }
 
 /// New heads in one INSERT; a head that existed moves with an UPDATE guarded by the version read.
@@ -324,23 +318,23 @@ async fn move_heads(
             }
         }
     }
-    for chunk in created.chunks(CHUNK) {
-        let sql = format!(
-            "INSERT INTO resources (resource_type, id, version_id, last_updated_ms, deleted) VALUES {}",
-            placeholders(chunk.len(), 5, sqlite)
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for (key, version_id, ms, deleted) in chunk {
-            query = query
+    let into = "resources (resource_type, id, version_id, last_updated_ms, deleted)";
+    insert_rows(
+        conn,
+        into,
+        5,
+        &created,
+        sqlite,
+        |query, (key, version_id, ms, deleted)| {
+            query
                 .bind(key.0.as_str())
                 .bind(key.1.as_str())
                 .bind(*version_id)
                 .bind(*ms)
-                .bind(*deleted);
-        }
-        query.execute(&mut *conn).await?;
-    }
-    Ok(())
+                .bind(*deleted)
+        },
+    )
+    .await
 }
 
 /// Replaces the index rows of every resource written: old rows go for heads that existed, the final
@@ -394,30 +388,23 @@ async fn insert_messages(
     readies: &[&Ready],
     sqlite: bool,
 ) -> Result<(), StoreError> {
-    for chunk in readies.chunks(CHUNK) {
-        let sql = format!(
-            "INSERT INTO hl7v2_messages (sender, control_id, received_ms, channel, data_type, patient, \
-             file_name, state, content_sha256, raw, ack) VALUES {}",
-            placeholders(chunk.len(), 11, sqlite)
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for ready in chunk {
-            query = query
-                .bind(ready.sender.as_str())
-                .bind(ready.control_id.as_str())
-                .bind(ready.received_ms)
-                .bind(ready.channel)
-                .bind(ready.mapped.data_type.as_str())
-                .bind(ready.mapped.patient.as_deref())
-                .bind(ready.file_name.as_deref())
-                .bind(ready.state.as_str())
-                .bind(ready.sha256.as_str())
-                .bind(ready.raw.clone())
-                .bind(ready.accept_ack.as_str());
-        }
-        query.execute(&mut *conn).await?;
-    }
-    Ok(())
+    let into = "hl7v2_messages (sender, control_id, received_ms, channel, data_type, patient, \
+                file_name, state, content_sha256, raw, ack)";
+    insert_rows(conn, into, 11, readies, sqlite, |query, ready| {
+        query
+            .bind(ready.sender.as_str())
+            .bind(ready.control_id.as_str())
+            .bind(ready.received_ms)
+            .bind(ready.channel)
+            .bind(ready.mapped.data_type.as_str())
+            .bind(ready.mapped.patient.as_deref())
+            .bind(ready.file_name.as_deref())
+            .bind(ready.state.as_str())
+            .bind(ready.sha256.as_str())
+            .bind(ready.raw.as_slice())
+            .bind(ready.accept_ack.as_str())
+    })
+    .await
 }
 
 /// Whether two stored forms say the same, `meta.versionId` and `meta.lastUpdated` aside. Both are
