@@ -218,19 +218,13 @@ async fn a_failing_message_in_a_batch_does_not_lose_the_others() {
             .await
             .unwrap();
     }
-    let mut jobs = Vec::new();
-    let mut answers = Vec::new();
-    for (i, id) in ["G1", "BAD", "G2"].iter().enumerate() {
-        let inbound = Inbound::network(adt(id, &format!("9{i}"), "患者"), Channel::Mllp);
-        let ready = check::prepare(&hl7v2, &inbound, now_ms()).unwrap();
-        let (answer, answered) = oneshot::channel();
-        jobs.push(batch::Job {
-            ready: Box::new(ready),
-            audit: None,
-            answer,
-        });
-        answers.push(answered);
-    }
+    let (jobs, answers) = jobs_of(
+        &hl7v2,
+        ["G1", "BAD", "G2"]
+            .iter()
+            .enumerate()
+            .map(|(i, id)| adt(id, &format!("9{i}"), "患者")),
+    );
     batch::write_batch(&store, jobs).await;
     let results: Vec<bool> = futures_results(answers).await;
     assert_eq!(results, [true, false, true]);
@@ -246,6 +240,27 @@ async fn a_failing_message_in_a_batch_does_not_lose_the_others() {
         .await,
         2
     );
+}
+
+/// The writer's jobs for `messages` (checked as MLLP input), and the receivers of their answers.
+fn jobs_of(
+    hl7v2: &Hl7v2,
+    messages: impl Iterator<Item = Vec<u8>>,
+) -> (Vec<batch::Job>, Vec<oneshot::Receiver<batch::Answer>>) {
+    let mut jobs = Vec::new();
+    let mut answers = Vec::new();
+    for raw in messages {
+        let inbound = Inbound::network(raw, Channel::Mllp);
+        let ready = check::prepare(hl7v2, &inbound, now_ms()).unwrap();
+        let (answer, answered) = oneshot::channel();
+        jobs.push(batch::Job {
+            ready: Box::new(ready),
+            audit: None,
+            answer,
+        });
+        answers.push(answered);
+    }
+    (jobs, answers)
 }
 
 async fn futures_results(answers: Vec<oneshot::Receiver<batch::Answer>>) -> Vec<bool> {
@@ -268,19 +283,10 @@ async fn one_group_applies_its_messages_in_order() {
         ("G3", "佐藤"),
         ("G4", "山田"),
     ];
-    let mut jobs = Vec::new();
-    let mut answers = Vec::new();
-    for (id, family) in messages {
-        let inbound = Inbound::network(adt(id, "42", family), Channel::Mllp);
-        let ready = check::prepare(&hl7v2, &inbound, now_ms()).unwrap();
-        let (answer, answered) = oneshot::channel();
-        jobs.push(batch::Job {
-            ready: Box::new(ready),
-            audit: None,
-            answer,
-        });
-        answers.push(answered);
-    }
+    let (jobs, answers) = jobs_of(
+        &hl7v2,
+        messages.iter().map(|(id, family)| adt(id, "42", family)),
+    );
     batch::write_batch(&store, jobs).await;
     let mut kinds = Vec::new();
     for a in answers {
