@@ -5,13 +5,14 @@
 
 use std::sync::Arc;
 
-use axum::body::{to_bytes, Body};
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 
+use super::body::read_limited;
 use crate::metrics::Metrics;
 use crate::pipeline::hl7v2::{ack_bytes, reject_ack, Channel, Disposition, Hl7v2, Inbound};
 
@@ -46,7 +47,7 @@ async fn receive(State(s): State<Hl7v2Http>, request: Request) -> Response {
         )
             .into_response();
     }
-    let raw = match to_bytes(request.into_body(), s.max_message_bytes).await {
+    let raw = match read_limited(request.into_body(), s.max_message_bytes).await {
         Ok(raw) => raw,
         Err(_) => {
             s.metrics.hl7v2_message("http", "too-large");

@@ -1,5 +1,6 @@
 //! Inbound transports (design.md §3): each turns its protocol into pipeline calls and renders the answer.
 
+pub mod body;
 pub mod fhir_rest;
 pub mod hl7v2_http;
 pub mod mllp;

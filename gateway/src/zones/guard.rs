@@ -18,6 +18,7 @@ use serde_json::Value;
 use super::identity::Identity;
 use super::policy::{classify, classify_entry, Policy};
 use crate::audit::{AuditLog, AuditRecord, Outcome};
+use crate::channels::body::read_limited;
 use crate::config::AuditCommit;
 use crate::pipeline::xref::Xref;
 use crate::pipeline::{now_ms, FhirError};
@@ -127,7 +128,7 @@ async fn admit(
         return (request, None);
     }
     let (mut parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, g.max_body_bytes).await {
+    let bytes = match read_limited(body, g.max_body_bytes).await {
         Ok(bytes) => bytes,
         Err(_) => {
             let refused = Refused {

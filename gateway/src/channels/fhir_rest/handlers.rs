@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::render::{self, json_response};
 use super::RestState;
+use crate::channels::body::{drainable, read_limited};
 use crate::pipeline::{instant, now_ms, parse_etag, FhirError};
 
 type Result<T> = std::result::Result<T, FhirError>;
@@ -86,10 +87,10 @@ pub(super) async fn json_body(state: &RestState, headers: &HeaderMap, body: Body
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > state.max_body_bytes) {
+    if declared.is_some_and(|n| !drainable(n, state.max_body_bytes)) {
         return Err(too_large());
     }
-    let bytes = axum::body::to_bytes(body, state.max_body_bytes)
+    let bytes = read_limited(body, state.max_body_bytes)
         .await
         .map_err(|_| too_large())?;
     parse_json(&bytes).map_err(FhirError::invalid)

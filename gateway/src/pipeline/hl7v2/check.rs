@@ -9,10 +9,7 @@ use kakehashi_mappings::v2_to_fhir::output::reference_of;
 use kakehashi_mappings::v2_to_fhir::{data_types, map_message, MapError, Mapped, Source};
 use kakehashi_mappings::{Issue, IssueCode};
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
-use super::write::unstamped;
+use super::checked::Key;
 use super::{build_ack, header_of, Disposition, Hl7v2, Inbound, MessageState};
 use crate::config::ValidationMode;
 use crate::pipeline::instant;
@@ -171,11 +168,8 @@ fn prepare_one(
         hl7v2.fhir.validation.mode,
         ValidationMode::Enforce | ValidationMode::Off
     );
-    let key = enforced.then(|| resource.to_string());
-    if let Some(prepared) = key
-        .as_deref()
-        .and_then(|key| hl7v2.checked.get(key, received_ms))
-    {
+    let key = enforced.then(|| Key::of(resource));
+    if let Some(prepared) = key.and_then(|key| hl7v2.checked.get(key, resource, received_ms)) {
         return Ok(ResourceWrite {
             resource_type,
             id,
@@ -192,61 +186,13 @@ fn prepare_one(
     )
     .map_err(errors)?;
     if let Some(key) = key {
-        hl7v2.checked.put(key, &prepared);
+        hl7v2.checked.put(key, resource, &prepared);
     }
     Ok(ResourceWrite {
         resource_type,
         id,
         prepared,
     })
-}
-
-/// Resources that passed `prepare` lately, by their mapped JSON: senders repeat the same Patient,
-/// Practitioner, Organization, Encounter… in message after message, and the typed R4 round trip and the
-/// validation of the same JSON give the same verdict and the same canonical text every time; only the
-/// `meta.lastUpdated` stamp differs, and it is stamped again. Only successes are kept (a failure is
-/// checked again and reported in full), only when validation enforces or is off (a `warn` zone logs each
-/// failing resource it stores), and the map is emptied when full.
-#[derive(Default)]
-pub(super) struct Checked {
-    entries: Mutex<HashMap<String, Prepared>>,
-}
-
-/// Resources kept by [`Checked`] before it is emptied.
-const CHECKED_CAPACITY: usize = 4096;
-
-impl Checked {
-    /// The prepared form of `key` as stamped at `received_ms`, when it was checked lately.
-    fn get(&self, key: &str, received_ms: i64) -> Option<Prepared> {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let found = entries.get(key)?;
-        let (before, after) = unstamped(&found.content)?;
-        let stamped = format!(
-            "{before}1\",\"lastUpdated\":\"{}{after}",
-            instant(received_ms)
-        );
-        Some(Prepared {
-            content: stamped,
-            index: found.index.clone(),
-        })
-    }
-
-    fn put(&self, key: String, prepared: &Prepared) {
-        if unstamped(&prepared.content).is_none() {
-            return;
-        }
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= CHECKED_CAPACITY {
-            entries.clear();
-        }
-        entries.insert(
-            key,
-            Prepared {
-                content: prepared.content.clone(),
-                index: prepared.index.clone(),
-            },
-        );
-    }
 }
 
 /// An unsupported message: table 0357 `201` (unsupported event code) when its message type is one we map

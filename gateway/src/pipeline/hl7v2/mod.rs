@@ -7,6 +7,7 @@
 
 mod batch;
 mod check;
+mod checked;
 mod write;
 
 use std::sync::{Arc, OnceLock};
@@ -181,8 +182,8 @@ pub struct Hl7v2 {
     limits: Hl7v2Limits,
     /// The group-commit writer, started on first use (inside the runtime).
     writer: Arc<OnceLock<mpsc::Sender<batch::Job>>>,
-    /// Resources checked lately (see `check::Checked`).
-    checked: Arc<check::Checked>,
+    /// Resources checked lately (see `checked::Checked`).
+    checked: Arc<checked::Checked>,
 }
 
 impl Hl7v2 {
@@ -191,7 +192,7 @@ impl Hl7v2 {
             fhir,
             limits,
             writer: Arc::new(OnceLock::new()),
-            checked: Arc::new(check::Checked::default()),
+            checked: Arc::new(checked::Checked::default()),
         }
     }
 
