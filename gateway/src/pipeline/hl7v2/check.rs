@@ -9,7 +9,7 @@ use kakehashi_mappings::v2_to_fhir::output::reference_of;
 use kakehashi_mappings::v2_to_fhir::{data_types, map_message, MapError, Mapped, Source};
 use kakehashi_mappings::{Issue, IssueCode};
 
-use super::checked::Key;
+use super::checked::{self, Key};
 use super::{build_ack, header_of, Disposition, Hl7v2, Inbound, MessageState};
 use crate::config::ValidationMode;
 use crate::pipeline::instant;
@@ -168,7 +168,7 @@ fn prepare_one(
         hl7v2.fhir.validation.mode,
         ValidationMode::Enforce | ValidationMode::Off
     );
-    let key = enforced.then(|| Key::of(resource));
+    let key = (enforced && checked::may_repeat(&resource_type)).then(|| Key::of(resource));
     if let Some(prepared) = key.and_then(|key| hl7v2.checked.get(key, resource, received_ms)) {
         return Ok(ResourceWrite {
             resource_type,

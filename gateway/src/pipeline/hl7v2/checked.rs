@@ -28,6 +28,13 @@ pub(super) struct Checked {
     entries: Mutex<HashMap<u64, (Value, Prepared)>>,
 }
 
+/// Whether a resource of this type can be mapped again unchanged from a later message. A message's own
+/// MessageHeader and Provenance carry its MSH-10 and never do: kept, they would only push out the
+/// Patients and Practitioners that do (the map is emptied when full).
+pub(super) fn may_repeat(resource_type: &str) -> bool {
+    !matches!(resource_type, "MessageHeader" | "Provenance")
+}
+
 /// A lookup key: the structural hash of a mapped resource.
 #[derive(Clone, Copy)]
 pub(super) struct Key(u64);
@@ -128,6 +135,13 @@ mod tests {
         assert_ne!(Key::of(&a).0, Key::of(&b).0);
         // Structure counts, not only the text: ["ab"] and ["a","b"] differ.
         assert_ne!(Key::of(&json!(["ab"])).0, Key::of(&json!(["a", "b"])).0);
+    }
+
+    #[test]
+    fn a_messages_own_header_and_provenance_are_not_kept() {
+        assert!(may_repeat("Patient"));
+        assert!(!may_repeat("MessageHeader"));
+        assert!(!may_repeat("Provenance"));
     }
 
     #[test]
