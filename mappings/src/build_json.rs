@@ -377,7 +377,13 @@ mod tests {
         let coding = json!({"system": "urn:x", "code": "1"});
         let name: Option<&str> = None;
         let codes = vec![coding.clone(), coding.clone()];
-        let built = build_json!({
+        // The same tokens through both macros.
+        macro_rules! both {
+            ($($json:tt)+) => {
+                (build_json!($($json)+), json!($($json)+))
+            };
+        }
+        let (built, expected) = both!({
             "resourceType": "Observation",
             "code": {"coding": [coding.clone()], "text": "身長"},
             "valueQuantity": {"value": 170.5, "unit": "cm"},
@@ -386,18 +392,6 @@ mod tests {
             "none": null,
             "name": name,
             "codes": codes.clone(),
-            "borrowed": &coding,
-            "list": [1, "two", [3]],
-        });
-        let expected = json!({
-            "resourceType": "Observation",
-            "code": {"coding": [coding.clone()], "text": "身長"},
-            "valueQuantity": {"value": 170.5, "unit": "cm"},
-            "count": 3usize,
-            "flag": true,
-            "none": null,
-            "name": name,
-            "codes": codes,
             "borrowed": &coding,
             "list": [1, "two", [3]],
         });

@@ -202,17 +202,16 @@ where
 /// Ingests one message, records it, and returns the ACK bytes to send (`Some(None)`: none wanted;
 /// `None`: close without answering, because the audit row could not be written).
 async fn handle(raw: Vec<u8>, peer: SocketAddr, shared: &Shared) -> Option<Option<Vec<u8>>> {
-    let header = header_of(&raw);
+    // The header is read once, for the audit row and for whether the sender wants the ACK.
+    let header = Arc::new(header_of(&raw));
     // The row goes into the message's own transaction when the message reaches the store (one commit
     // before the ACK); otherwise (rejected, or the store failed) through the audit writer.
+    let for_audit = header.clone();
     let record_of: AuditOf =
-        Arc::new(move |d: &Disposition| audit_record(d, header.as_ref(), peer));
+        Arc::new(move |d: &Disposition| audit_record(d, for_audit.as_ref().as_ref(), peer));
     let (disposition, audited) = shared
         .hl7v2
-        .ingest_audited(
-            Inbound::network(raw.clone(), Channel::Mllp),
-            record_of.clone(),
-        )
+        .ingest_audited(Inbound::network(raw, Channel::Mllp), record_of.clone())
         .await;
     shared.metrics.hl7v2_message("mllp", disposition.outcome());
     if !audited {
@@ -223,7 +222,7 @@ async fn handle(raw: Vec<u8>, peer: SocketAddr, shared: &Shared) -> Option<Optio
         }
     }
     let ack = disposition.ack();
-    Some(ack_wanted(&raw, ack).then(|| ack_bytes(ack)))
+    Some(ack_wanted(header.as_ref().as_ref(), ack).then(|| ack_bytes(ack)))
 }
 
 /// The audit row of one message: data type (or message type), a hash of sender and control id, the

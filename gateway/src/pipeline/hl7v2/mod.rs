@@ -141,8 +141,8 @@ pub fn ack_bytes(ack: &str) -> Vec<u8> {
 }
 
 /// Whether the sender wants this ACK at all (MSH-15 NE / ER / SU in enhanced mode).
-pub fn ack_wanted(raw: &[u8], ack: &str) -> bool {
-    let Some(header) = header_of(raw) else {
+pub fn ack_wanted(header: Option<&Message>, ack: &str) -> bool {
+    let Some(header) = header else {
         return true;
     };
     let mode = ack::Mode::from_msh15(&header.value("MSH-15").unwrap_or_default());
