@@ -15,7 +15,8 @@ pub use chain::GENESIS_HASH;
 pub use export::{audit_event, page, AuditRow};
 pub use record::{AuditRecord, Outcome, Who, WhoKind};
 pub use verify::{verify_chain, ChainReport};
-pub use writer::{append_in, AuditLog, MAX_BATCH};
+pub(crate) use writer::append_in;
+pub use writer::{AuditLog, MAX_BATCH};
 
 use crate::store::StoreError;
 

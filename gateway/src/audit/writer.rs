@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use crate::store::sql::{Cell, Exec, Kind, Statement};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::chain::{roles_json, row_hash, Columns};
@@ -228,20 +228,27 @@ struct Head {
     hash: String,
 }
 
-async fn read_head(conn: &mut AnyConnection, lock: bool) -> Result<Head, AuditError> {
+async fn read_head<E: Exec>(conn: &mut E, lock: bool) -> Result<Head, AuditError> {
     let sql = if lock {
         "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"
     } else {
         "SELECT seq, hash FROM audit_head WHERE id = 1"
     };
-    let row = sqlx::query(sql)
-        .fetch_optional(&mut *conn)
+    let missing = || AuditError::Unavailable("the audit_head row is missing".into());
+    let mut row = conn
+        .fetch(Statement::new(sql), &[Kind::Int, Kind::Text])
         .await?
-        .ok_or_else(|| AuditError::Unavailable("the audit_head row is missing".into()))?;
-    Ok(Head {
-        seq: row.try_get(0)?,
-        hash: row.try_get(1)?,
-    })
+        .into_iter()
+        .next()
+        .ok_or_else(missing)?
+        .into_iter();
+    let (Some(seq), Some(hash)) = (
+        row.next().and_then(|c| c.int()),
+        row.next().and_then(Cell::into_text),
+    ) else {
+        return Err(missing());
+    };
+    Ok(Head { seq, hash })
 }
 
 /// How often a batch refused because another writer moved the head is chained again.
@@ -262,9 +269,9 @@ async fn write_batch(
     loop {
         let after = match head.take() {
             Some(known) => known,
-            None => read_head(&mut conn, false).await?,
+            None => read_head(&mut *conn, false).await?,
         };
-        match insert_after(&mut conn, store.backend, records, &after).await {
+        match insert_after(&mut *conn, store.backend, records, &after).await {
             Ok(new_head) => {
                 *head = Some(new_head);
                 return Ok(());
@@ -295,8 +302,8 @@ fn another_writer_moved_the_head(error: &sqlx::Error) -> bool {
 /// head is read in the transaction (locked on PostgreSQL), so the rows follow whatever the writer task or
 /// another gateway committed; the writer task's remembered head then is stale, the chain trigger refuses
 /// its next batch once and it reads the head again.
-pub async fn append_in(
-    conn: &mut AnyConnection,
+pub(crate) async fn append_in<E: Exec>(
+    conn: &mut E,
     backend: Backend,
     records: &[AuditRecord],
 ) -> Result<(), AuditError> {
@@ -310,8 +317,8 @@ pub async fn append_in(
     Ok(())
 }
 
-async fn insert_after(
-    conn: &mut AnyConnection,
+async fn insert_after<E: Exec>(
+    conn: &mut E,
     backend: Backend,
     records: &[AuditRecord],
     after: &Head,
@@ -327,10 +334,10 @@ async fn insert_after(
     let last_seq = after.seq + records.len() as i64;
 
     let sql = insert_sql(backend, records.len());
-    let mut query = sqlx::query(AssertSqlSafe(sql));
-    for ((record, roles), (seq, prev_hash, hash)) in records.iter().zip(&roles).zip(chained) {
-        query = query
-            .bind(seq)
+    let mut statement = Statement::new(sql);
+    for ((record, roles), (seq, prev_hash, hash)) in records.iter().zip(&roles).zip(&chained) {
+        statement = statement
+            .bind(*seq)
             .bind(record.recorded_ms)
             .bind(record.zone.as_str())
             .bind(record.channel.as_str())
@@ -346,10 +353,10 @@ async fn insert_after(
             .bind(record.status.map(i64::from))
             .bind(record.reason.as_deref())
             .bind(record.source.as_deref())
-            .bind(prev_hash)
-            .bind(hash);
+            .bind(prev_hash.as_str())
+            .bind(hash.as_str());
     }
-    query.execute(&mut *conn).await?;
+    conn.execute(statement).await?;
     Ok(Head {
         seq: last_seq,
         hash: prev,

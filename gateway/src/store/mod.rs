@@ -1,18 +1,21 @@
 //! The resource store over sqlx (design.md §6): embedded SQLite by default (WAL, one writer connection),
 //! PostgreSQL for production, one API and the same SQL. Migrations are applied at start-up.
 
+mod direct;
 mod error;
 pub mod resources;
 pub mod search;
+pub(crate) mod sql;
 mod xref;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Transaction};
 
+pub(crate) use direct::Direct;
 pub use error::StoreError;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -31,6 +34,9 @@ pub struct Store {
     pub backend: Backend,
     read: AnyPool,
     write: AnyPool,
+    /// The SQLite database file (None on PostgreSQL and for an in-memory database), for a connection of
+    /// the HL7 v2 writer's own (`direct::Direct`).
+    sqlite_file: Option<PathBuf>,
 }
 
 pub type WriteTx = Transaction<'static, sqlx::Any>;
@@ -98,10 +104,15 @@ impl Store {
                 let write = pool(1, "PRAGMA cache_size = -65536").await?;
                 SQLITE_MIGRATIONS.run(&write).await?;
                 let read = pool(max_connections.max(2), "PRAGMA cache_size = -2000").await?;
+                let file = path.split('?').next().unwrap_or(path);
+                let sqlite_file =
+                    (!file.is_empty() && file != ":memory:" && !url.contains("mode=memory"))
+                        .then(|| PathBuf::from(file));
                 Store {
                     backend,
                     read,
                     write,
+                    sqlite_file,
                 }
             }
             Backend::Postgres => {
@@ -116,6 +127,7 @@ impl Store {
                     backend,
                     read: pool.clone(),
                     write: pool,
+                    sqlite_file: None,
                 }
             }
         };
@@ -130,6 +142,13 @@ impl Store {
     /// The writer connection itself, for single statements that commit on their own.
     pub async fn writer(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
         Ok(self.write.acquire().await?)
+    }
+
+    /// A SQLite connection of the caller's own on the store's file (None on PostgreSQL or in memory).
+    /// Whoever writes through it holds [`Store::writer`] meanwhile: that keeps one writer at a time in
+    /// the process, as the pool of one does for everything else.
+    pub(crate) fn direct_writer(&self) -> Option<Result<direct::Direct, StoreError>> {
+        self.sqlite_file.as_deref().map(direct::Direct::open)
     }
 
     /// A connection for reads.

@@ -3,10 +3,9 @@
 
 use kakehashi_mappings::fhir::search::IndexValue;
 // Dynamic SQL here only splices constant column and table names; values are always bound.
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
-use sqlx::{Any, AnyConnection, AssertSqlSafe, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
+use crate::store::sql::{Exec, Statement};
 use crate::store::StoreError;
 
 /// One stored version of a resource; `content` is `None` for a deletion.
@@ -209,8 +208,8 @@ pub(crate) type IndexRow<'a> = (&'a str, &'a str, &'a str, &'a IndexValue);
 
 /// Inserts index rows of any number of resources, one multi-row INSERT per table and chunk (the single
 /// writes above and the HL7 v2 group commit share it).
-pub(crate) async fn insert_index_rows(
-    conn: &mut AnyConnection,
+pub(crate) async fn insert_index_rows<E: Exec>(
+    conn: &mut E,
     rows: &[IndexRow<'_>],
     sqlite: bool,
 ) -> Result<(), StoreError> {
@@ -237,17 +236,17 @@ pub(crate) async fn insert_index_rows(
         ),
     ];
     for (table, entries) in &tables {
-        insert_rows(conn, table, 5, entries, sqlite, |query, row| {
+        insert_rows(conn, table, 5, entries, sqlite, |statement, row| {
             let (resource_type, id, param, value) = row;
-            let query = query.bind(*resource_type).bind(*id).bind(*param);
+            let statement = statement.bind(*resource_type).bind(*id).bind(*param);
             match value {
                 IndexValue::Token { system, code } => {
-                    query.bind(system.as_deref()).bind(code.as_str())
+                    statement.bind(system.as_deref()).bind(code.as_str())
                 }
                 IndexValue::Reference { resource_type, id } => {
-                    query.bind(resource_type.as_str()).bind(id.as_str())
+                    statement.bind(resource_type.as_str()).bind(id.as_str())
                 }
-                IndexValue::Date(range) => query.bind(range.low).bind(range.high),
+                IndexValue::Date(range) => statement.bind(range.low).bind(range.high),
             }
         })
         .await?;
@@ -255,20 +254,17 @@ pub(crate) async fn insert_index_rows(
     Ok(())
 }
 
-/// A query on either backend, being bound.
-pub(crate) type AnyQuery<'q> = Query<'q, Any, AnyArguments>;
-
 /// `INSERT INTO {into} VALUES (…), (…)` for `rows` of `columns` values, one statement per 400 rows (at
 /// most 11 values a row stays far below SQLite's 32766 bound parameters); `bind` binds one row's values
 /// in column order. The multi-row insert of every table the single writes and the HL7 v2 group commit
 /// fill.
-pub(crate) async fn insert_rows<'r, T>(
-    conn: &mut AnyConnection,
+pub(crate) async fn insert_rows<'r, T, E: Exec>(
+    conn: &mut E,
     into: &str,
     columns: usize,
     rows: &'r [T],
     sqlite: bool,
-    bind: impl Fn(AnyQuery<'r>, &'r T) -> AnyQuery<'r>,
+    bind: impl Fn(Statement<'r>, &'r T) -> Statement<'r>,
 ) -> Result<(), StoreError> {
     const CHUNK: usize = 400;
     for chunk in rows.chunks(CHUNK) {
@@ -276,12 +272,10 @@ pub(crate) async fn insert_rows<'r, T>(
             "INSERT INTO {into} VALUES {}",
             placeholders(chunk.len(), columns, sqlite)
         );
-        let query = chunk
-            .iter()
-            .fold(sqlx::query(AssertSqlSafe(sql)), |query, row| {
-                bind(query, row)
-            });
-        query.execute(&mut *conn).await?;
+        let mut statement = Statement::new(sql);
+        statement.params.reserve(chunk.len() * columns);
+        let statement = chunk.iter().fold(statement, &bind);
+        conn.execute(statement).await?;
     }
     Ok(())
 }

@@ -5,14 +5,14 @@
 //! again alone, so one bad message never costs the others their answer. Conflicts with a concurrent writer
 //! (another gateway on the same PostgreSQL database) are retried a few times.
 
-use sqlx::{AnyConnection, Connection};
 use tokio::sync::{mpsc, oneshot};
 
 use super::check::Ready;
 use super::write::{write_messages, Written};
 use super::AuditOf;
 use crate::audit::{append_in, AuditError, AuditRecord};
-use crate::store::{Store, StoreError};
+use crate::store::sql::{Begin, Commit, Exec};
+use crate::store::{Direct, Store, StoreError};
 
 /// One message waiting for the writer.
 pub(super) struct Job {
@@ -66,6 +66,7 @@ pub(super) fn start(store: Store, max_batch: usize) -> mpsc::Sender<Job> {
 /// it from the pool again for every batch cost as much as a statement), and gives it back when the queue
 /// is empty or after `HOLD_BATCHES` batches.
 async fn run(store: Store, mut receiver: mpsc::Receiver<Job>, max_batch: usize) {
+    let mut direct = direct_of(&store);
     let mut jobs = Vec::with_capacity(max_batch);
     while receiver.recv_many(&mut jobs, max_batch).await > 0 {
         let mut conn = match store.writer().await {
@@ -79,14 +80,36 @@ async fn run(store: Store, mut receiver: mpsc::Receiver<Job>, max_batch: usize) 
                 continue;
             }
         };
+        // On SQLite the statements go through the writer's own connection (`direct`); the pool's write
+        // connection is held meanwhile all the same, so that no other writer of the process interleaves.
         for _ in 0..HOLD_BATCHES {
-            write_batch_on(&mut conn, &store, std::mem::take(&mut jobs)).await;
+            let batch = std::mem::take(&mut jobs);
+            match direct.as_mut() {
+                Some(direct) => write_batch_on(direct, &store, batch).await,
+                None => write_batch_on(&mut *conn, &store, batch).await,
+            }
             if receiver.is_empty() || receiver.recv_many(&mut jobs, max_batch).await == 0 {
                 break;
             }
         }
         if !jobs.is_empty() {
-            write_batch_on(&mut conn, &store, std::mem::take(&mut jobs)).await;
+            let batch = std::mem::take(&mut jobs);
+            match direct.as_mut() {
+                Some(direct) => write_batch_on(direct, &store, batch).await,
+                None => write_batch_on(&mut *conn, &store, batch).await,
+            }
+        }
+    }
+}
+
+/// The writer's own SQLite connection (see `store::direct`); None on PostgreSQL, for an in-memory
+/// database, or when it does not open (the pool's connection then serves, as it does for the rest).
+fn direct_of(store: &Store) -> Option<Direct> {
+    match store.direct_writer()? {
+        Ok(direct) => Some(direct),
+        Err(error) => {
+            tracing::warn!(error = %describe(&error), "The HL7 v2 writer's own SQLite connection did not open; writing through the pool.");
+            None
         }
     }
 }
@@ -94,15 +117,16 @@ async fn run(store: Store, mut receiver: mpsc::Receiver<Job>, max_batch: usize) 
 /// `write_batch_on` with a connection taken from the pool, for the tests.
 #[cfg(test)]
 pub(super) async fn write_batch(store: &Store, jobs: Vec<Job>) {
-    match store.writer().await {
-        Ok(mut conn) => write_batch_on(&mut conn, store, jobs).await,
-        Err(error) => panic!("no write connection: {error}"),
+    match (store.writer().await, direct_of(store)) {
+        (Ok(_held), Some(mut direct)) => write_batch_on(&mut direct, store, jobs).await,
+        (Ok(mut conn), None) => write_batch_on(&mut *conn, store, jobs).await,
+        (Err(error), _) => panic!("no write connection: {error}"),
     }
 }
 
 /// Writes `jobs` in one transaction on the write connection `conn` and answers them; falls back to one
 /// transaction each on failure.
-async fn write_batch_on(conn: &mut AnyConnection, store: &Store, jobs: Vec<Job>) {
+async fn write_batch_on<C: Begin>(conn: &mut C, store: &Store, jobs: Vec<Job>) {
     if jobs.len() > 1 {
         match together(conn, store, &jobs).await {
             Ok(results) => {
@@ -122,8 +146,8 @@ async fn write_batch_on(conn: &mut AnyConnection, store: &Store, jobs: Vec<Job>)
     }
 }
 
-async fn together(
-    conn: &mut AnyConnection,
+async fn together<C: Begin>(
+    conn: &mut C,
     store: &Store,
     jobs: &[Job],
 ) -> Result<Vec<Written>, StoreError> {
@@ -141,8 +165,8 @@ async fn together(
 }
 
 /// Appends the audit rows of the transaction's messages to the chain, in the transaction.
-async fn audit(
-    tx: &mut AnyConnection,
+async fn audit<E: Exec>(
+    tx: &mut E,
     store: &Store,
     records: &[AuditRecord],
 ) -> Result<(), StoreError> {
@@ -154,7 +178,7 @@ async fn audit(
         })
 }
 
-async fn alone(conn: &mut AnyConnection, store: &Store, job: &Job) -> Result<Written, StoreError> {
+async fn alone<C: Begin>(conn: &mut C, store: &Store, job: &Job) -> Result<Written, StoreError> {
     let ready = &*job.ready;
     let mut attempt = 0;
     loop {
@@ -184,10 +208,13 @@ async fn alone(conn: &mut AnyConnection, store: &Store, job: &Job) -> Result<Wri
 fn is_conflict(error: &StoreError) -> bool {
     match error {
         StoreError::Corrupt(_) => true,
-        StoreError::Database(e) => e.as_database_error().is_some_and(|d| {
-            // Another gateway's audit row got to the chain's head first.
-            d.is_unique_violation() || d.message().contains("audit_log chain")
-        }),
+        // Another gateway's audit row got to the chain's head first.
+        StoreError::Database(_) | StoreError::Sqlite(_) => {
+            error.is_unique_violation()
+                || error
+                    .database_message()
+                    .is_some_and(|m| m.contains("audit_log chain"))
+        }
         _ => error.is_transient(),
     }
 }
@@ -202,6 +229,10 @@ pub(super) fn describe(error: &StoreError) -> String {
                 d.code().as_deref().unwrap_or("(no code)")
             ),
             None => format!("database error ({})", kind(e)),
+        },
+        StoreError::Sqlite(_) => match error.database_code() {
+            Some(code) => format!("database error {code}"),
+            None => "database error (sqlite)".into(),
         },
         StoreError::Unavailable(_) => "database unavailable".into(),
         StoreError::Migration(_) => "migration error".into(),

@@ -17,11 +17,11 @@ use std::collections::{HashMap, HashSet};
 
 use kakehashi_mappings::fhir::search::IndexValue;
 use serde_json::Value;
-use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::check::{Ready, ResourceWrite};
 use super::MessageState;
 use crate::store::resources::{insert_index_rows, insert_rows, placeholders, IndexRow};
+use crate::store::sql::{Cell, Exec, Kind, Statement};
 use crate::store::StoreError;
 
 /// What the transaction did for one message.
@@ -79,11 +79,11 @@ struct NewRow<'a> {
 }
 
 /// Writes a group of messages in the open transaction `conn`, in order; one result per message.
-pub(super) async fn write_messages(
-    conn: &mut AnyConnection,
+pub(super) async fn write_messages<E: Exec>(
+    conn: &mut E,
     readies: &[&Ready],
 ) -> Result<Vec<Written>, StoreError> {
-    let sqlite = conn.backend_name().eq_ignore_ascii_case("sqlite");
+    let sqlite = conn.is_sqlite();
     let stored = stored_acks(conn, readies, sqlite).await?;
     // Which messages are new (the first of a key within the group), and every resource they touch.
     let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
@@ -208,8 +208,8 @@ fn writes_of(ready: &Ready) -> &[ResourceWrite] {
 }
 
 /// The ACKs of the group's messages already stored, by (sender, control id).
-async fn stored_acks(
-    conn: &mut AnyConnection,
+async fn stored_acks<E: Exec>(
+    conn: &mut E,
     readies: &[&Ready],
     sqlite: bool,
 ) -> Result<HashMap<Key, String>, StoreError> {
@@ -219,22 +219,24 @@ async fn stored_acks(
             "SELECT sender, control_id, ack FROM hl7v2_messages WHERE (sender, control_id) IN ({})",
             placeholders(chunk.len(), 2, sqlite)
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
+        let mut statement = Statement::new(sql);
         for ready in chunk {
-            query = query
+            statement = statement
                 .bind(ready.sender.as_str())
                 .bind(ready.control_id.as_str());
         }
-        for row in query.fetch_all(&mut *conn).await? {
-            found.insert((row.get(0), row.get(1)), row.get(2));
+        let columns = [Kind::Text; 3];
+        for row in conn.fetch(statement, &columns).await? {
+            let [sender, control_id, ack] = cells(row)?;
+            found.insert((text(sender)?, text(control_id)?), text(ack)?);
         }
     }
     Ok(found)
 }
 
 /// The current heads (with their content) of `keys`.
-async fn heads(
-    conn: &mut AnyConnection,
+async fn heads<E: Exec>(
+    conn: &mut E,
     keys: &[Key],
     sqlite: bool,
 ) -> Result<HashMap<Key, Head>, StoreError> {
@@ -246,17 +248,19 @@ async fn heads(
              WHERE (r.resource_type, r.id) IN ({})",
             placeholders(chunk.len(), 2, sqlite)
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
+        let mut statement = Statement::new(sql);
         for (t, id) in chunk {
-            query = query.bind(t.as_str()).bind(id.as_str());
+            statement = statement.bind(t.as_str()).bind(id.as_str());
         }
-        for row in query.fetch_all(&mut *conn).await? {
+        let columns = [Kind::Text, Kind::Text, Kind::Int, Kind::Int, Kind::Text];
+        for row in conn.fetch(statement, &columns).await? {
+            let [resource_type, id, version_id, deleted, content] = cells(row)?;
             found.insert(
-                (row.get(0), row.get(1)),
+                (text(resource_type)?, text(id)?),
                 Head {
-                    version_id: row.get(2),
-                    deleted: row.get::<i64, _>(3) != 0,
-                    content: row.get(4),
+                    version_id: int(&version_id)?,
+                    deleted: int(&deleted)? != 0,
+                    content: content.into_text(),
                 },
             );
         }
@@ -264,15 +268,15 @@ async fn heads(
     Ok(found)
 }
 
-async fn insert_versions(
-    conn: &mut AnyConnection,
+async fn insert_versions<E: Exec>(
+    conn: &mut E,
     rows: &[NewRow<'_>],
     sqlite: bool,
 ) -> Result<(), StoreError> {
     let into =
         "resource_versions (resource_type, id, version_id, last_updated_ms, method, content)";
-    insert_rows(conn, into, 6, rows, sqlite, |query, r| {
-        query
+    insert_rows(conn, into, 6, rows, sqlite, |statement, r| {
+        statement
             .bind(r.key.0.as_str())
             .bind(r.key.1.as_str())
             .bind(r.version_id)
@@ -284,8 +288,8 @@ async fn insert_versions(
 }
 
 /// New heads in one INSERT; a head that existed moves with an UPDATE guarded by the version read.
-async fn move_heads(
-    conn: &mut AnyConnection,
+async fn move_heads<E: Exec>(
+    conn: &mut E,
     rows: &[NewRow<'_>],
     before: &HashMap<Key, Head>,
     now: &HashMap<Key, Head>,
@@ -300,16 +304,14 @@ async fn move_heads(
         match before.get(*key) {
             None => created.push((*key, head.version_id, *ms, deleted)),
             Some(old) => {
-                let done = sqlx::query("UPDATE resources SET version_id = $1, last_updated_ms = $2, deleted = $3 WHERE resource_type = $4 AND id = $5 AND version_id = $6")
+                let update = Statement::new("UPDATE resources SET version_id = $1, last_updated_ms = $2, deleted = $3 WHERE resource_type = $4 AND id = $5 AND version_id = $6")
                     .bind(head.version_id)
                     .bind(*ms)
                     .bind(deleted)
                     .bind(key.0.as_str())
                     .bind(key.1.as_str())
-                    .bind(old.version_id)
-                    .execute(&mut *conn)
-                    .await?;
-                if done.rows_affected() != 1 {
+                    .bind(old.version_id);
+                if conn.execute(update).await? != 1 {
                     return Err(StoreError::Corrupt(format!(
                         "{}/{} changed while it was being written",
                         key.0, key.1
@@ -325,8 +327,8 @@ async fn move_heads(
         5,
         &created,
         sqlite,
-        |query, (key, version_id, ms, deleted)| {
-            query
+        |statement, (key, version_id, ms, deleted)| {
+            statement
                 .bind(key.0.as_str())
                 .bind(key.1.as_str())
                 .bind(*version_id)
@@ -339,8 +341,8 @@ async fn move_heads(
 
 /// Replaces the index rows of every resource written: old rows go for heads that existed, the final
 /// version's rows come in.
-async fn reindex(
-    conn: &mut AnyConnection,
+async fn reindex<E: Exec>(
+    conn: &mut E,
     rows: &[NewRow<'_>],
     before: &HashMap<Key, Head>,
     now: &HashMap<Key, Head>,
@@ -362,11 +364,11 @@ async fn reindex(
                 "DELETE FROM {table} WHERE (resource_type, id) IN ({})",
                 placeholders(chunk.len(), 2, sqlite)
             );
-            let mut query = sqlx::query(AssertSqlSafe(sql));
+            let mut statement = Statement::new(sql);
             for key in chunk {
-                query = query.bind(key.0.as_str()).bind(key.1.as_str());
+                statement = statement.bind(key.0.as_str()).bind(key.1.as_str());
             }
-            query.execute(&mut *conn).await?;
+            conn.execute(statement).await?;
         }
     }
     let mut index: Vec<IndexRow> = Vec::new();
@@ -383,15 +385,15 @@ async fn reindex(
     insert_index_rows(conn, &index, sqlite).await
 }
 
-async fn insert_messages(
-    conn: &mut AnyConnection,
+async fn insert_messages<E: Exec>(
+    conn: &mut E,
     readies: &[&Ready],
     sqlite: bool,
 ) -> Result<(), StoreError> {
     let into = "hl7v2_messages (sender, control_id, received_ms, channel, data_type, patient, \
                 file_name, state, content_sha256, raw, ack)";
-    insert_rows(conn, into, 11, readies, sqlite, |query, ready| {
-        query
+    insert_rows(conn, into, 11, readies, sqlite, |statement, ready| {
+        statement
             .bind(ready.sender.as_str())
             .bind(ready.control_id.as_str())
             .bind(ready.received_ms)
@@ -405,6 +407,22 @@ async fn insert_messages(
             .bind(ready.accept_ack.as_str())
     })
     .await
+}
+
+/// A row of exactly `N` cells (the query's columns).
+fn cells<const N: usize>(row: Vec<Cell>) -> Result<[Cell; N], StoreError> {
+    row.try_into()
+        .map_err(|_| StoreError::Corrupt("a row with other columns than asked for".into()))
+}
+
+fn text(cell: Cell) -> Result<String, StoreError> {
+    cell.into_text()
+        .ok_or_else(|| StoreError::Corrupt("a text column is empty".into()))
+}
+
+fn int(cell: &Cell) -> Result<i64, StoreError> {
+    cell.int()
+        .ok_or_else(|| StoreError::Corrupt("a number column is empty".into()))
 }
 
 /// Whether two stored forms say the same, `meta.versionId` and `meta.lastUpdated` aside. Both are
