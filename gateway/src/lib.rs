@@ -5,6 +5,7 @@ pub mod audit;
 pub mod channels;
 pub mod cli;
 pub mod config;
+mod hex;
 pub mod hpki;
 pub mod metrics;
 pub mod packages;

@@ -5,6 +5,8 @@
 
 use ring::digest::{Context, SHA256};
 
+use crate::hex::hex;
+
 use super::record::AuditRecord;
 
 /// The `prev_hash` of row 1: 64 zeros.
@@ -114,16 +116,6 @@ pub(crate) fn row_hash(prev_hash: &str, c: &Columns<'_>) -> String {
     e.opt_text(c.reason);
     e.opt_text(c.source);
     hex(e.0.finish().as_ref())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 0x0f)] as char);
-    }
-    out
 }
 
 #[cfg(test)]

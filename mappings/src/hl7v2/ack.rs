@@ -87,6 +87,16 @@ pub fn code_of_msa1(msa1: &str) -> Option<AckCode> {
     }
 }
 
+/// MSA-1 of an ACK text as [`acknowledge`] writes it (and the store keeps it): the first field of its MSA
+/// segment, read with the ACK's own field separator (MSH-1) without parsing the message; None when the
+/// text has no MSH or no MSA. Every answered message needs it twice (MSH-15's verdict, the audit row).
+pub fn msa1_of(ack: &str) -> Option<&str> {
+    let separator = ack.strip_prefix("MSH")?.chars().next()?;
+    ack.split(['\r', '\n'])
+        .find_map(|segment| segment.strip_prefix("MSA")?.strip_prefix(separator))
+        .map(|fields| fields.split(separator).next().unwrap_or_default())
+}
+
 /// One ERR segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AckError {
@@ -318,6 +328,19 @@ pub fn encode(ack: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn msa1_is_read_without_parsing() {
+        let ack = "MSH|^~\\&|GW|KH|HIS|H|20261202||ACK^R22^ACK|a1|P|2.5\rMSA|AE|MSG1\rERR||PID^1^5|101^x^HL70357|E";
+        assert_eq!(msa1_of(ack), Some("AE"));
+        assert_eq!(
+            msa1_of(ack),
+            Message::parse(ack).unwrap().value("MSA-1").as_deref()
+        );
+        assert_eq!(msa1_of("MSH#^~\\&#GW\rMSA#CA#1"), Some("CA"));
+        assert_eq!(msa1_of("MSH|^~\\&|GW\rPID|1"), None);
+        assert_eq!(msa1_of("garbage"), None);
+    }
 
     const HEADER: AckHeader<'static> = AckHeader {
         control_id: "K0001",

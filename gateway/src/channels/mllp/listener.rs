@@ -246,11 +246,7 @@ pub fn audit_record(
             m.get("MSH-10").unwrap_or_default()
         );
         let digest = ring::digest::digest(&ring::digest::SHA256, key.as_bytes());
-        let hex: String = digest.as_ref()[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        format!("hl7v2/{hex}")
+        format!("hl7v2/{}", crate::hex::hex(&digest.as_ref()[..8]))
     });
     let outcome = match disposition {
         Disposition::Accepted { .. } | Disposition::Duplicate { .. } => Outcome::Allowed,

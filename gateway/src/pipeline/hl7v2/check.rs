@@ -12,6 +12,7 @@ use kakehashi_mappings::{Issue, IssueCode};
 use super::checked::{self, Key};
 use super::{build_ack, header_of, Disposition, Hl7v2, Inbound, MessageState};
 use crate::config::ValidationMode;
+use crate::hex::sha256_hex;
 use crate::pipeline::instant;
 use crate::pipeline::prepare::{check_id, check_type, prepare as prepare_resource, Prepared};
 
@@ -36,8 +37,6 @@ pub(super) struct Ready {
     pub writes: Vec<ResourceWrite>,
     /// The ACK answered once committed (AA / CA).
     pub accept_ack: String,
-    /// The ACK answered if the store fails (AR / CR).
-    pub failed_ack: String,
 }
 
 /// Parses, maps and checks a message; `Err` is the rejection to answer.
@@ -125,14 +124,6 @@ pub(super) fn prepare(
         raw: inbound.raw.clone(),
         sha256: sha256_hex(&inbound.raw),
         accept_ack: build_ack(Some(&message), AckCode::Accept, &[]),
-        failed_ack: build_ack(
-            Some(&message),
-            AckCode::Reject,
-            &[Issue::error(
-                IssueCode::Exception,
-                "the message could not be stored; send it again later",
-            )],
-        ),
         mapped,
         writes,
     })
@@ -232,10 +223,4 @@ fn parse_issue(e: &ParseError) -> Issue {
         Some(p) => issue.at(p.to_string()),
         None => issue,
     }
-}
-
-/// Hex SHA-256 (ring, the one crypto library of the gateway).
-pub(super) fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, bytes);
-    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -118,10 +118,7 @@ impl Disposition {
 
     /// MSA-1 of the ACK (`AA`, `CE`, …), empty when the ACK has none.
     pub fn msa1(&self) -> String {
-        Message::parse(self.ack())
-            .ok()
-            .and_then(|m| m.value("MSA-1"))
-            .unwrap_or_default()
+        ack::msa1_of(self.ack()).unwrap_or_default().to_string()
     }
 
     /// A short label for metrics and the audit log (no ids).
@@ -146,10 +143,8 @@ pub fn ack_wanted(header: Option<&Message>, ack: &str) -> bool {
         return true;
     };
     let mode = ack::Mode::from_msh15(&header.value("MSH-15").unwrap_or_default());
-    let code = Message::parse(ack)
-        .ok()
-        .and_then(|m| m.value("MSA-1"))
-        .and_then(|msa1| ack::code_of_msa1(&msa1))
+    let code = ack::msa1_of(ack)
+        .and_then(ack::code_of_msa1)
         .unwrap_or(AckCode::Reject);
     mode.wanted(code)
 }
@@ -233,14 +228,19 @@ impl Hl7v2 {
                 return (failed, false);
             }
         };
-        let failed_ack = ready.failed_ack.clone();
+        // The AR for a store failure is built only if one happens, from the message's first line.
+        let first_line = first_line(&ready.raw).to_vec();
         let audited = audit.is_some();
         match self.write(ready, audit).await {
             Ok(written) => (written.disposition(), audited),
             Err(reason) => {
                 tracing::error!(%reason, "Storing an HL7 v2 message failed.");
                 let failed = Disposition::Failed {
-                    ack: failed_ack,
+                    ack: reject_with(
+                        &first_line,
+                        kakehashi_mappings::IssueCode::Exception,
+                        "the message could not be stored; send it again later",
+                    ),
                     reason,
                 };
                 (failed, false)
@@ -285,14 +285,25 @@ impl Hl7v2 {
 
 /// The message's MSH alone (the first line), for answering a message that does not parse as a whole.
 pub fn header_of(raw: &[u8]) -> Option<Message> {
-    let start = raw.windows(3).position(|w| w == b"MSH")?;
+    let line = first_line(raw);
+    if line.is_empty() {
+        return None;
+    }
+    let parsed = parse_bytes(line, &ParseOptions::default()).ok()?;
+    parsed.batch.messages.into_iter().next()
+}
+
+/// The line of `raw` that starts with `MSH` (empty when there is none).
+fn first_line(raw: &[u8]) -> &[u8] {
+    let Some(start) = raw.windows(3).position(|w| w == b"MSH") else {
+        return &[];
+    };
     let rest = &raw[start..];
     let end = rest
         .iter()
         .position(|&b| b == b'\r' || b == b'\n')
         .unwrap_or(rest.len());
-    let parsed = parse_bytes(&rest[..end], &ParseOptions::default()).ok()?;
-    parsed.batch.messages.into_iter().next()
+    &rest[..end]
 }
 
 /// The ACK's MSH-7: now in Japan Standard Time, as HL7 DTM.
@@ -329,11 +340,16 @@ fn build_ack(message: Option<&Message>, code: AckCode, issues: &[Issue]) -> Stri
 /// An AR for a message that was not ingested at all (a frame over the limit): built from whatever MSH
 /// `prefix` holds, else from defaults.
 pub fn reject_ack(prefix: &[u8], reason: &str) -> String {
+    reject_with(prefix, kakehashi_mappings::IssueCode::TooLong, reason)
+}
+
+/// An AR with one ERR (`code`, `text`), built from whatever MSH `prefix` holds, else from defaults.
+fn reject_with(prefix: &[u8], code: kakehashi_mappings::IssueCode, text: &str) -> String {
     let header = header_of(prefix);
     build_ack(
         header.as_ref(),
         AckCode::Reject,
-        &[Issue::error(kakehashi_mappings::IssueCode::TooLong, reason)],
+        &[Issue::error(code, text)],
     )
 }
 

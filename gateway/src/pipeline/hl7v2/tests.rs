@@ -429,3 +429,43 @@ async fn a_resource_checked_before_is_stamped_with_its_own_time() {
         assert_eq!(strip(x), strip(y));
     }
 }
+
+/// A store that refuses the write: AR (so the sender retries) built from the message's MSH, and nothing
+/// of the message left behind (its resources were written before the refused row, and rolled back).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_write_is_answered_ar_and_leaves_nothing() {
+    let (_dir, store, hl7v2) = setup().await;
+    let mut conn = store.writer().await.unwrap();
+    sqlx::query(
+        "CREATE TRIGGER refuse BEFORE INSERT ON hl7v2_messages BEGIN SELECT RAISE(ABORT, 'refused'); END",
+    )
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    drop(conn);
+    let failed = hl7v2
+        .ingest(Inbound::network(
+            adt("F1", "1000000009", "患者"),
+            Channel::Mllp,
+        ))
+        .await;
+    let Disposition::Failed { ack, reason } = &failed else {
+        panic!("{failed:?}");
+    };
+    assert_eq!(failed.msa1(), "AR");
+    assert!(ack.contains("MSA|AR|F1"), "{ack}");
+    assert!(ack.contains("send it again later"), "{ack}");
+    assert!(
+        ack.contains("~ISO IR87"),
+        "the AR keeps the sender's MSH-18: {ack}"
+    );
+    assert!(
+        !reason.contains("1000000009"),
+        "no patient number in {reason}"
+    );
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM resources").await, 0);
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM hl7v2_messages").await,
+        0
+    );
+}
