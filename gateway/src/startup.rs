@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::audit::AuditLog;
+use crate::channels::fhir_rest::capability::CapabilityCache;
 use crate::channels::fhir_rest::{self, RestState};
 use crate::channels::hl7v2_http::{self, Hl7v2Http};
 use crate::channels::mllp::listener::{self as mllp, MllpListener};
@@ -155,7 +156,7 @@ impl Application {
             let zone = guard_state.zone;
             let rest = RestState {
                 scheme,
-                capabilities: Default::default(),
+                capabilities: CapabilityCache::for_policy(guard_state.policy.clone()),
                 fhir: Fhir {
                     validation: validation(mode),
                     ..rest.fhir.clone()

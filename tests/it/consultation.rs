@@ -378,11 +378,29 @@ async fn required_roles_refuse_other_professions_at_the_handshake() {
         s.consultation.required_roles = vec!["Medical Doctor".into()];
     })
     .await;
-    let (status, _) = client(&app, &pki, "doctor")
+    let (status, statement) = client(&app, &pki, "doctor")
         .request("GET", "/fhir/metadata", None)
         .await
         .unwrap();
     assert_eq!(status, 200);
+    // The zone's statement lists what its policy grants: creates and transactions, never a read.
+    assert_eq!(
+        statement["implementation"]["description"],
+        "Kakehashi FHIR gateway, consultation zone"
+    );
+    let resources = statement["rest"][0]["resource"].as_array().unwrap();
+    assert!(resources.iter().any(|r| r["type"] == "Consent"));
+    for resource in resources {
+        assert_eq!(
+            resource["interaction"],
+            json!([{"code": "create"}]),
+            "{resource}"
+        );
+    }
+    assert_eq!(
+        statement["rest"][0]["interaction"],
+        json!([{"code": "transaction"}])
+    );
     for (name, reason) in [
         ("pharmacist", "role-not-allowed"),
         ("no-role", "role-missing"),

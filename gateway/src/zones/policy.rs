@@ -144,16 +144,29 @@ impl Policy {
     /// True when some rule lets `who` do `operation` on `resource_type` (None: no resource type, as for
     /// `capabilities` or a whole transaction).
     pub fn allows(&self, who: &Identity, operation: &str, resource_type: Option<&str>) -> bool {
+        self.permits(Some(who), operation, resource_type)
+    }
+
+    /// True when some rule lets some identity do `operation` on `resource_type` (what the zone's
+    /// CapabilityStatement lists).
+    pub fn grants(&self, operation: &str, resource_type: Option<&str>) -> bool {
+        self.permits(None, operation, resource_type)
+    }
+
+    /// `who` None: any identity.
+    fn permits(
+        &self,
+        who: Option<&Identity>,
+        operation: &str,
+        resource_type: Option<&str>,
+    ) -> bool {
         if self.zone == "consultation" && READS.contains(&operation) {
             return false;
         }
         self.rules.iter().any(|rule| {
-            rule.who.iter().any(|w| matches_who(w, who))
+            who.is_none_or(|who| rule.who.iter().any(|w| matches_who(w, who)))
                 && rule.operations.iter().any(|o| o == "*" || o == operation)
-                && match resource_type {
-                    None => true,
-                    Some(t) => rule.resources.iter().any(|r| r == "*" || r == t),
-                }
+                && resource_type.is_none_or(|t| rule.resources.iter().any(|r| r == "*" || r == t))
         })
     }
 }
