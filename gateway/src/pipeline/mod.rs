@@ -2,6 +2,7 @@
 //! Channels call these functions; they never touch the store themselves.
 
 pub mod bundle;
+mod canonical;
 pub mod error;
 pub mod hl7v2;
 pub mod interactions;

@@ -73,7 +73,7 @@ pub fn prepare(
         "lastUpdated".into(),
         Value::String(instant(last_updated_ms)),
     );
-    let canonical = canonicalise(&resource).map_err(FhirError::invalid)?;
+    let canonical = super::canonical::canonicalise(&resource).map_err(FhirError::invalid)?;
     validation.check(&resource)?;
     let content = String::from_utf8(canonical).map_err(|_| {
         FhirError::invalid(Issue::error(
