@@ -1,6 +1,6 @@
 //! Lower-case hex of bytes: the SHA-256 digests in the audit chain, the stored messages and the audit
-//! targets. By hand: a table look-up per nibble; `format!("{b:02x}")` per byte was 1–2 % of the MLLP
-//! path's instructions.
+//! targets. By hand: a table look-up per nibble, where a `format!("{b:02x}")` per byte showed in the MLLP
+//! path's instruction profile (the one place the audit chain had it is shared here).
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";

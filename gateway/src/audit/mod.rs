@@ -15,7 +15,7 @@ pub use chain::GENESIS_HASH;
 pub use export::{audit_event, page, AuditRow};
 pub use record::{AuditRecord, Outcome, Who, WhoKind};
 pub use verify::{verify_chain, ChainReport};
-pub(crate) use writer::append_in;
+pub(crate) use writer::{another_writer_moved_the_head, append_in};
 pub use writer::{AuditLog, MAX_BATCH};
 
 use crate::store::StoreError;

@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use crate::store::sql::{Cell, Exec, Kind, Statement};
+use crate::store::sql::{cells, Exec, Kind, Statement};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::chain::{roles_json, row_hash, Columns};
@@ -234,21 +234,17 @@ async fn read_head<E: Exec>(conn: &mut E, lock: bool) -> Result<Head, AuditError
     } else {
         "SELECT seq, hash FROM audit_head WHERE id = 1"
     };
-    let missing = || AuditError::Unavailable("the audit_head row is missing".into());
-    let mut row = conn
+    let row = conn
         .fetch(Statement::new(sql), &[Kind::Int, Kind::Text])
         .await?
         .into_iter()
         .next()
-        .ok_or_else(missing)?
-        .into_iter();
-    let (Some(seq), Some(hash)) = (
-        row.next().and_then(|c| c.int()),
-        row.next().and_then(Cell::into_text),
-    ) else {
-        return Err(missing());
-    };
-    Ok(Head { seq, hash })
+        .ok_or_else(|| AuditError::Unavailable("the audit_head row is missing".into()))?;
+    let [seq, hash] = cells(row)?;
+    Ok(Head {
+        seq: seq.number()?,
+        hash: hash.text()?,
+    })
 }
 
 /// How often a batch refused because another writer moved the head is chained again.
@@ -276,7 +272,7 @@ async fn write_batch(
                 *head = Some(new_head);
                 return Ok(());
             }
-            Err(AuditError::Store(StoreError::Database(e)))
+            Err(AuditError::Store(e))
                 if attempt < CHAIN_RETRIES && another_writer_moved_the_head(&e) =>
             {
                 attempt += 1;
@@ -290,11 +286,12 @@ async fn write_batch(
     }
 }
 
-/// The chain trigger's refusal, or a duplicate seq from a concurrent writer.
-fn another_writer_moved_the_head(error: &sqlx::Error) -> bool {
-    error
-        .as_database_error()
-        .is_some_and(|d| d.is_unique_violation() || d.message().contains("audit_log chain"))
+/// The chain trigger's refusal, or a duplicate seq (or key) from a concurrent writer.
+pub(crate) fn another_writer_moved_the_head(error: &StoreError) -> bool {
+    error.is_unique_violation()
+        || error
+            .database_message()
+            .is_some_and(|m| m.contains("audit_log chain"))
 }
 
 /// Appends `records` to the chain inside the caller's open transaction `conn` (the HL7 v2 ingest writes

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use kakehashi_mappings::fhir::canonicalise as round_trip;
 use kakehashi_mappings::Issue;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Shapes kept before the map is emptied.
 const CAPACITY: usize = 1024;
@@ -117,7 +117,9 @@ fn walk<'v>(value: &'v Value, shape: &mut Vec<u8>, strings: &mut Vec<&'v str>) {
             for (key, member) in members {
                 text(7, shape, key);
                 match member {
-                    Value::String(type_name) if key == "resourceType" => text(8, shape, type_name),
+                    Value::String(type_name) if is_type_name(key, member) => {
+                        text(8, shape, type_name)
+                    }
                     _ => walk(member, shape, strings),
                 }
             }
@@ -125,35 +127,35 @@ fn walk<'v>(value: &'v Value, shape: &mut Vec<u8>, strings: &mut Vec<&'v str>) {
     }
 }
 
-/// `resource` with its `i`-th string (in [`walk`] order) replaced by `MARK i MARK`.
-fn probe(value: &Value, next: &mut usize) -> Value {
+/// Replaces, in place, the `i`-th string [`walk`] collects with `MARK i MARK`.
+fn mark(value: &mut Value, next: &mut usize) {
     match value {
-        Value::String(_) => {
-            let marked = format!("{MARK}{next}{MARK}");
+        Value::String(text) => {
+            *text = format!("{MARK}{next}{MARK}");
             *next += 1;
-            Value::String(marked)
         }
-        Value::Array(items) => Value::Array(items.iter().map(|i| probe(i, next)).collect()),
+        Value::Array(items) => items.iter_mut().for_each(|item| mark(item, next)),
         Value::Object(members) => {
-            let mut out = Map::with_capacity(members.len());
-            for (key, member) in members {
-                let copy = match member {
-                    Value::String(_) if key == "resourceType" => member.clone(),
-                    _ => probe(member, next),
-                };
-                out.insert(key.clone(), copy);
+            for (key, member) in members.iter_mut() {
+                if !is_type_name(key, member) {
+                    mark(member, next);
+                }
             }
-            Value::Object(out)
         }
-        other => other.clone(),
+        _ => {}
     }
+}
+
+/// A `resourceType` member: part of the shape (it decides the type), not one of its strings.
+fn is_type_name(key: &str, member: &Value) -> bool {
+    key == "resourceType" && member.is_string()
 }
 
 /// The template of `resource`'s shape (`count` strings): None when the probe does not pass the round
 /// trip or does not give back every mark exactly once.
 fn template_of(resource: &Value, count: usize) -> Option<Template> {
-    let mut next = 0;
-    let marked = probe(resource, &mut next);
+    let mut marked = resource.clone();
+    mark(&mut marked, &mut 0);
     let text = String::from_utf8(round_trip(&marked).ok()?).ok()?;
     let mut pieces = Vec::with_capacity(count + 1);
     let mut order = Vec::with_capacity(count);
@@ -268,7 +270,7 @@ mod tests {
                 members
                     .iter()
                     .map(|(k, v)| match v {
-                        Value::String(_) if k == "resourceType" => (k.clone(), v.clone()),
+                        _ if is_type_name(k, v) => (k.clone(), v.clone()),
                         _ => (k.clone(), varied(v)),
                     })
                     .collect(),

@@ -85,12 +85,10 @@ impl FhirError {
 impl From<StoreError> for FhirError {
     fn from(error: StoreError) -> Self {
         // Details go to the log only; the client learns the class of failure.
-        if let StoreError::Database(e) = &error {
-            if e.as_database_error()
-                .is_some_and(|d| d.is_unique_violation())
-            {
-                return FhirError::conflict("Another request changed this resource at the same time; read it again and retry.");
-            }
+        if error.is_unique_violation() {
+            return FhirError::conflict(
+                "Another request changed this resource at the same time; read it again and retry.",
+            );
         }
         tracing::error!(%error, "Store operation failed.");
         if error.is_transient() {

@@ -11,15 +11,14 @@ use std::future::{ready, Future};
 use std::path::Path;
 
 use super::sql::{Begin, Cell, Commit, Exec, Kind, Param, Statement};
-use super::StoreError;
+use super::{StoreError, SQLITE_PRAGMAS, WRITER_CACHE};
 
 /// Prepared statements a [`Direct`] connection keeps (the group commit's SQL varies with its number of
 /// rows).
 const STATEMENT_CACHE: usize = 256;
 
-/// A SQLite connection driven on the calling thread (see the module), set up like the store's own: WAL,
-/// `synchronous = FULL` (ACK after a durable commit), the same busy timeout, foreign keys, in-memory
-/// statement journals and 64 MiB of page cache.
+/// A SQLite connection driven on the calling thread (see the module), set up with the same pragmas as
+/// the store's write connection (`synchronous = FULL`: ACK after a durable commit).
 pub(crate) struct Direct {
     conn: rusqlite::Connection,
 }
@@ -32,10 +31,9 @@ impl Direct {
         use rusqlite::OpenFlags;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = rusqlite::Connection::open_with_flags(path, flags)?;
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; \
-             PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
-        )?;
+        for pragma in SQLITE_PRAGMAS.into_iter().chain([WRITER_CACHE]) {
+            conn.execute_batch(pragma)?;
+        }
         let tables: i64 = conn.query_row(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('hl7v2_messages', 'resources', 'audit_log')",
             [],

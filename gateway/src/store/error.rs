@@ -6,7 +6,7 @@ pub enum StoreError {
     Unavailable(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
-    /// From the HL7 v2 writer's own SQLite connection (`store::sql::Direct`).
+    /// From the HL7 v2 writer's own SQLite connection (`store::direct::Direct`).
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("migration failed: {0}")]

@@ -18,6 +18,18 @@ use sqlx::{AnyPool, ConnectOptions, Transaction};
 pub(crate) use direct::Direct;
 pub use error::StoreError;
 
+/// How every SQLite connection is set up, the pools' and the HL7 v2 writer's own (`direct::Direct`);
+/// see `Store::open` for why.
+const SQLITE_PRAGMAS: [&str; 5] = [
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA busy_timeout = 10000",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA temp_store = MEMORY",
+];
+/// The page cache of a connection that writes (the index pages a group commit touches stay in memory).
+const WRITER_CACHE: &str = "PRAGMA cache_size = -65536";
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -86,14 +98,7 @@ impl Store {
                                 // never needed after a crash) stay in memory instead of a temporary file
                                 // written on every multi-row insert. The writer keeps 64 MiB of page
                                 // cache, so the index pages a group commit touches are not read again.
-                                for pragma in [
-                                    "PRAGMA journal_mode = WAL",
-                                    "PRAGMA synchronous = FULL",
-                                    "PRAGMA busy_timeout = 10000",
-                                    "PRAGMA foreign_keys = ON",
-                                    "PRAGMA temp_store = MEMORY",
-                                    cache,
-                                ] {
+                                for pragma in SQLITE_PRAGMAS.into_iter().chain([cache]) {
                                     sqlx::query(pragma).execute(&mut *conn).await?;
                                 }
                                 Ok(())
@@ -101,7 +106,7 @@ impl Store {
                         })
                         .connect_with(options.clone())
                 };
-                let write = pool(1, "PRAGMA cache_size = -65536").await?;
+                let write = pool(1, WRITER_CACHE).await?;
                 SQLITE_MIGRATIONS.run(&write).await?;
                 let read = pool(max_connections.max(2), "PRAGMA cache_size = -2000").await?;
                 let file = path.split('?').next().unwrap_or(path);

@@ -194,13 +194,12 @@ pub async fn write_version(
 /// Index rows in one statement per table and chunk (each statement is a round trip to sqlx's SQLite
 /// worker thread; a Patient has a dozen or more rows).
 async fn write_index(conn: &mut AnyConnection, new: &NewVersion<'_>) -> Result<(), StoreError> {
-    let sqlite = conn.backend_name().eq_ignore_ascii_case("sqlite");
     let rows: Vec<IndexRow> = new
         .index
         .iter()
         .map(|(param, value)| (new.resource_type, new.id, param.as_str(), value))
         .collect();
-    insert_index_rows(conn, &rows, sqlite).await
+    insert_index_rows(conn, &rows).await
 }
 
 /// One search-index row: resource type, id, parameter and value.
@@ -211,7 +210,6 @@ pub(crate) type IndexRow<'a> = (&'a str, &'a str, &'a str, &'a IndexValue);
 pub(crate) async fn insert_index_rows<E: Exec>(
     conn: &mut E,
     rows: &[IndexRow<'_>],
-    sqlite: bool,
 ) -> Result<(), StoreError> {
     let (mut tokens, mut references, mut dates) = (Vec::new(), Vec::new(), Vec::new());
     for row in rows {
@@ -236,7 +234,7 @@ pub(crate) async fn insert_index_rows<E: Exec>(
         ),
     ];
     for (table, entries) in &tables {
-        insert_rows(conn, table, 5, entries, sqlite, |statement, row| {
+        insert_rows(conn, table, 5, entries, |statement, row| {
             let (resource_type, id, param, value) = row;
             let statement = statement.bind(*resource_type).bind(*id).bind(*param);
             match value {
@@ -263,10 +261,10 @@ pub(crate) async fn insert_rows<'r, T, E: Exec>(
     into: &str,
     columns: usize,
     rows: &'r [T],
-    sqlite: bool,
     bind: impl Fn(Statement<'r>, &'r T) -> Statement<'r>,
 ) -> Result<(), StoreError> {
     const CHUNK: usize = 400;
+    let sqlite = conn.is_sqlite();
     for chunk in rows.chunks(CHUNK) {
         let sql = format!(
             "INSERT INTO {into} VALUES {}",

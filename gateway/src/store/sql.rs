@@ -97,6 +97,24 @@ impl Cell {
             _ => None,
         }
     }
+
+    /// The text of a column that is never NULL.
+    pub fn text(self) -> Result<String, StoreError> {
+        self.into_text()
+            .ok_or_else(|| StoreError::Corrupt("a text column is empty".into()))
+    }
+
+    /// The number of a column that is never NULL.
+    pub fn number(&self) -> Result<i64, StoreError> {
+        self.int()
+            .ok_or_else(|| StoreError::Corrupt("a number column is empty".into()))
+    }
+}
+
+/// A row of exactly `N` cells (the query's columns).
+pub(crate) fn cells<const N: usize>(row: Vec<Cell>) -> Result<[Cell; N], StoreError> {
+    row.try_into()
+        .map_err(|_| StoreError::Corrupt("a row with other columns than asked for".into()))
 }
 
 /// A connection that runs [`Statement`]s.

@@ -5,12 +5,13 @@
 //! again alone, so one bad message never costs the others their answer. Conflicts with a concurrent writer
 //! (another gateway on the same PostgreSQL database) are retried a few times.
 
+use sqlx::AnyConnection;
 use tokio::sync::{mpsc, oneshot};
 
 use super::check::Ready;
 use super::write::{write_messages, Written};
 use super::AuditOf;
-use crate::audit::{append_in, AuditError, AuditRecord};
+use crate::audit::{another_writer_moved_the_head, append_in, AuditError, AuditRecord};
 use crate::store::sql::{Begin, Commit, Exec};
 use crate::store::{Direct, Store, StoreError};
 
@@ -80,24 +81,16 @@ async fn run(store: Store, mut receiver: mpsc::Receiver<Job>, max_batch: usize) 
                 continue;
             }
         };
-        // On SQLite the statements go through the writer's own connection (`direct`); the pool's write
-        // connection is held meanwhile all the same, so that no other writer of the process interleaves.
         for _ in 0..HOLD_BATCHES {
             let batch = std::mem::take(&mut jobs);
-            match direct.as_mut() {
-                Some(direct) => write_batch_on(direct, &store, batch).await,
-                None => write_batch_on(&mut *conn, &store, batch).await,
-            }
+            write_held(direct.as_mut(), &mut conn, &store, batch).await;
             if receiver.is_empty() || receiver.recv_many(&mut jobs, max_batch).await == 0 {
                 break;
             }
         }
         if !jobs.is_empty() {
             let batch = std::mem::take(&mut jobs);
-            match direct.as_mut() {
-                Some(direct) => write_batch_on(direct, &store, batch).await,
-                None => write_batch_on(&mut *conn, &store, batch).await,
-            }
+            write_held(direct.as_mut(), &mut conn, &store, batch).await;
         }
     }
 }
@@ -114,13 +107,26 @@ fn direct_of(store: &Store) -> Option<Direct> {
     }
 }
 
-/// `write_batch_on` with a connection taken from the pool, for the tests.
+/// `write_held` with the connections the writer would take, for the tests.
 #[cfg(test)]
 pub(super) async fn write_batch(store: &Store, jobs: Vec<Job>) {
-    match (store.writer().await, direct_of(store)) {
-        (Ok(_held), Some(mut direct)) => write_batch_on(&mut direct, store, jobs).await,
-        (Ok(mut conn), None) => write_batch_on(&mut *conn, store, jobs).await,
-        (Err(error), _) => panic!("no write connection: {error}"),
+    match store.writer().await {
+        Ok(mut conn) => write_held(direct_of(store).as_mut(), &mut conn, store, jobs).await,
+        Err(error) => panic!("no write connection: {error}"),
+    }
+}
+
+/// `write_batch_on` through the writer's own SQLite connection when there is one, else through the
+/// pool's write connection `conn`, which is held either way: no other writer of the process interleaves.
+async fn write_held(
+    direct: Option<&mut Direct>,
+    conn: &mut AnyConnection,
+    store: &Store,
+    jobs: Vec<Job>,
+) {
+    match direct {
+        Some(direct) => write_batch_on(direct, store, jobs).await,
+        None => write_batch_on(conn, store, jobs).await,
     }
 }
 
@@ -208,13 +214,7 @@ async fn alone<C: Begin>(conn: &mut C, store: &Store, job: &Job) -> Result<Writt
 fn is_conflict(error: &StoreError) -> bool {
     match error {
         StoreError::Corrupt(_) => true,
-        // Another gateway's audit row got to the chain's head first.
-        StoreError::Database(_) | StoreError::Sqlite(_) => {
-            error.is_unique_violation()
-                || error
-                    .database_message()
-                    .is_some_and(|m| m.contains("audit_log chain"))
-        }
+        StoreError::Database(_) | StoreError::Sqlite(_) => another_writer_moved_the_head(error),
         _ => error.is_transient(),
     }
 }

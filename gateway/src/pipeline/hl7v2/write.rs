@@ -21,7 +21,7 @@ use serde_json::Value;
 use super::check::{Ready, ResourceWrite};
 use super::MessageState;
 use crate::store::resources::{insert_index_rows, insert_rows, placeholders, IndexRow};
-use crate::store::sql::{Cell, Exec, Kind, Statement};
+use crate::store::sql::{cells, Exec, Kind, Statement};
 use crate::store::StoreError;
 
 /// What the transaction did for one message.
@@ -83,8 +83,7 @@ pub(super) async fn write_messages<E: Exec>(
     conn: &mut E,
     readies: &[&Ready],
 ) -> Result<Vec<Written>, StoreError> {
-    let sqlite = conn.is_sqlite();
-    let stored = stored_acks(conn, readies, sqlite).await?;
+    let stored = stored_acks(conn, readies).await?;
     // Which messages are new (the first of a key within the group), and every resource they touch.
     let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
     let mut results: Vec<Option<Written>> = Vec::with_capacity(readies.len());
@@ -116,7 +115,7 @@ pub(super) async fn write_messages<E: Exec>(
         }
         keys
     };
-    let before = heads(conn, &touched, sqlite).await?;
+    let before = heads(conn, &touched).await?;
     let mut now: HashMap<Key, Head> = before.clone();
     let mut rows: Vec<NewRow> = Vec::new();
     for &i in &fresh {
@@ -176,15 +175,10 @@ pub(super) async fn write_messages<E: Exec>(
             );
         }
     }
-    insert_versions(conn, &rows, sqlite).await?;
-    move_heads(conn, &rows, &before, &now, sqlite).await?;
-    reindex(conn, &rows, &before, &now, sqlite).await?;
-    insert_messages(
-        conn,
-        &fresh.iter().map(|&i| readies[i]).collect::<Vec<_>>(),
-        sqlite,
-    )
-    .await?;
+    insert_versions(conn, &rows).await?;
+    move_heads(conn, &rows, &before, &now).await?;
+    reindex(conn, &rows, &before, &now).await?;
+    insert_messages(conn, &fresh.iter().map(|&i| readies[i]).collect::<Vec<_>>()).await?;
     Ok(results
         .into_iter()
         .zip(readies)
@@ -211,8 +205,8 @@ fn writes_of(ready: &Ready) -> &[ResourceWrite] {
 async fn stored_acks<E: Exec>(
     conn: &mut E,
     readies: &[&Ready],
-    sqlite: bool,
 ) -> Result<HashMap<Key, String>, StoreError> {
+    let sqlite = conn.is_sqlite();
     let mut found = HashMap::new();
     for chunk in readies.chunks(CHUNK) {
         let sql = format!(
@@ -228,18 +222,15 @@ async fn stored_acks<E: Exec>(
         let columns = [Kind::Text; 3];
         for row in conn.fetch(statement, &columns).await? {
             let [sender, control_id, ack] = cells(row)?;
-            found.insert((text(sender)?, text(control_id)?), text(ack)?);
+            found.insert((sender.text()?, control_id.text()?), ack.text()?);
         }
     }
     Ok(found)
 }
 
 /// The current heads (with their content) of `keys`.
-async fn heads<E: Exec>(
-    conn: &mut E,
-    keys: &[Key],
-    sqlite: bool,
-) -> Result<HashMap<Key, Head>, StoreError> {
+async fn heads<E: Exec>(conn: &mut E, keys: &[Key]) -> Result<HashMap<Key, Head>, StoreError> {
+    let sqlite = conn.is_sqlite();
     let mut found = HashMap::new();
     for chunk in keys.chunks(CHUNK) {
         let sql = format!(
@@ -256,10 +247,10 @@ async fn heads<E: Exec>(
         for row in conn.fetch(statement, &columns).await? {
             let [resource_type, id, version_id, deleted, content] = cells(row)?;
             found.insert(
-                (text(resource_type)?, text(id)?),
+                (resource_type.text()?, id.text()?),
                 Head {
-                    version_id: int(&version_id)?,
-                    deleted: int(&deleted)? != 0,
+                    version_id: version_id.number()?,
+                    deleted: deleted.number()? != 0,
                     content: content.into_text(),
                 },
             );
@@ -268,14 +259,10 @@ async fn heads<E: Exec>(
     Ok(found)
 }
 
-async fn insert_versions<E: Exec>(
-    conn: &mut E,
-    rows: &[NewRow<'_>],
-    sqlite: bool,
-) -> Result<(), StoreError> {
+async fn insert_versions<E: Exec>(conn: &mut E, rows: &[NewRow<'_>]) -> Result<(), StoreError> {
     let into =
         "resource_versions (resource_type, id, version_id, last_updated_ms, method, content)";
-    insert_rows(conn, into, 6, rows, sqlite, |statement, r| {
+    insert_rows(conn, into, 6, rows, |statement, r| {
         statement
             .bind(r.key.0.as_str())
             .bind(r.key.1.as_str())
@@ -293,7 +280,6 @@ async fn move_heads<E: Exec>(
     rows: &[NewRow<'_>],
     before: &HashMap<Key, Head>,
     now: &HashMap<Key, Head>,
-    sqlite: bool,
 ) -> Result<(), StoreError> {
     let last_updated: HashMap<&Key, i64> =
         rows.iter().map(|r| (&r.key, r.last_updated_ms)).collect();
@@ -326,7 +312,6 @@ async fn move_heads<E: Exec>(
         into,
         5,
         &created,
-        sqlite,
         |statement, (key, version_id, ms, deleted)| {
             statement
                 .bind(key.0.as_str())
@@ -346,8 +331,8 @@ async fn reindex<E: Exec>(
     rows: &[NewRow<'_>],
     before: &HashMap<Key, Head>,
     now: &HashMap<Key, Head>,
-    sqlite: bool,
 ) -> Result<(), StoreError> {
+    let sqlite = conn.is_sqlite();
     // The last row of each key is its final version.
     let mut last: HashMap<&Key, &NewRow> = HashMap::new();
     for r in rows {
@@ -382,17 +367,13 @@ async fn reindex<E: Exec>(
                 .map(|(param, value)| (key.0.as_str(), key.1.as_str(), param.as_str(), value)),
         );
     }
-    insert_index_rows(conn, &index, sqlite).await
+    insert_index_rows(conn, &index).await
 }
 
-async fn insert_messages<E: Exec>(
-    conn: &mut E,
-    readies: &[&Ready],
-    sqlite: bool,
-) -> Result<(), StoreError> {
+async fn insert_messages<E: Exec>(conn: &mut E, readies: &[&Ready]) -> Result<(), StoreError> {
     let into = "hl7v2_messages (sender, control_id, received_ms, channel, data_type, patient, \
                 file_name, state, content_sha256, raw, ack)";
-    insert_rows(conn, into, 11, readies, sqlite, |statement, ready| {
+    insert_rows(conn, into, 11, readies, |statement, ready| {
         statement
             .bind(ready.sender.as_str())
             .bind(ready.control_id.as_str())
@@ -407,22 +388,6 @@ async fn insert_messages<E: Exec>(
             .bind(ready.accept_ack.as_str())
     })
     .await
-}
-
-/// A row of exactly `N` cells (the query's columns).
-fn cells<const N: usize>(row: Vec<Cell>) -> Result<[Cell; N], StoreError> {
-    row.try_into()
-        .map_err(|_| StoreError::Corrupt("a row with other columns than asked for".into()))
-}
-
-fn text(cell: Cell) -> Result<String, StoreError> {
-    cell.into_text()
-        .ok_or_else(|| StoreError::Corrupt("a text column is empty".into()))
-}
-
-fn int(cell: &Cell) -> Result<i64, StoreError> {
-    cell.int()
-        .ok_or_else(|| StoreError::Corrupt("a number column is empty".into()))
 }
 
 /// Whether two stored forms say the same, `meta.versionId` and `meta.lastUpdated` aside. Both are
