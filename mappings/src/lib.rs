@@ -2,6 +2,7 @@
 //! (design.md §3, invariant 1). Time and ids come in from the caller.
 
 pub mod build_json;
+pub mod consultation;
 pub mod fhir;
 pub mod fhir_to_v2;
 pub mod fhirpath;
