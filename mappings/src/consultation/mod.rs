@@ -2,3 +2,4 @@
 //! and from FHIR R4 JP Core (issue #6).
 
 pub mod model;
+pub mod schema;
