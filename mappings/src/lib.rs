@@ -8,6 +8,7 @@ pub mod fhir_to_v2;
 pub mod fhirpath;
 pub mod hl7v2;
 pub mod issue;
+pub mod rules;
 pub mod ssmix2;
 pub mod tables;
 pub mod v2_to_fhir;
