@@ -77,6 +77,31 @@ impl Case {
         case
     }
 
+    /// Another record of fixtures/consultation/ok/ with its care plan (found among the ok/ plans by
+    /// `carePlanId`) and the ok/ consents given to its patient: dated before the session, the
+    /// third-party-attendance consent valid for the session.
+    pub fn of_fixture(name: &str) -> Case {
+        let record: ConsultationRecord = read(name);
+        let plan = ["care-plan-hypertension.json", "care-plan-dtop-with-n.json"]
+            .into_iter()
+            .map(read::<CarePlan>)
+            .find(|plan| record.care_plan_id.as_ref() == Some(&plan.care_plan_id));
+        let mut consents = consents();
+        for consent in &mut consents {
+            consent.patient = record.patient.clone();
+            consent.date_time = "2026-01-05T09:00:00+09:00".into();
+            if consent.kind == ConsentKind::ThirdPartyAttendance {
+                consent.period = Some(record.period.clone());
+            }
+        }
+        Case {
+            record,
+            consents,
+            plan,
+            overlapping_sessions: 0,
+        }
+    }
+
     pub fn issues(&self) -> Vec<Issue> {
         let ctx = RecordContext {
             care_plan: self.plan.as_ref(),
