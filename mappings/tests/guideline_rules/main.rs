@@ -56,8 +56,18 @@ fn the_other_ok_records_pass_with_their_patients_consents() {
 /// the 主治医 sits beside the patient; ID1 refuses `obvious` at any first visit (000 L2156–2174 lists
 /// no exception). Left as a finding until the rule or the example is settled.
 #[test]
-fn the_d_to_p_with_d_example_is_refused_only_by_id1() {
+fn the_d_to_p_with_d_example_passes_and_an_obvious_identity_there_is_still_id1() {
+    // The 主治医 beside the patient does not make a first visit's identity check obvious: 000
+    // L2156–2174 asks for a photo ID or two documents at every first online visit.
     let issues = Case::of_fixture("record-dtop-with-d.json").issues();
+    assert!(issues.is_empty(), "{issues:#?}");
+    let issues = Case::of_fixture("record-dtop-with-d.json")
+        .with_record(|r| {
+            r.identity_verification.patient_method = "obvious".into();
+            r.identity_verification.patient_documents.clear();
+            r.identity_verification.skip_basis = Some("主治医が同席".into());
+        })
+        .issues();
     let rules: Vec<&str> = issues.iter().filter_map(|i| i.rule.as_deref()).collect();
     assert_eq!(rules, ["ID1"], "{issues:#?}");
     fails(&issues, "ID1", "identityVerification.patientMethod");
