@@ -31,7 +31,8 @@ pub fn make(parts: &[&str]) -> String {
     format!("{prefix}.{hash:016x}")
 }
 
-fn fnv1a(text: &str) -> u64 {
+/// 64-bit FNV-1a of `text` (also the consultation mappings' deterministic `urn:uuid:`s).
+pub(crate) fn fnv1a(text: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in text.as_bytes() {
         hash ^= u64::from(*byte);
