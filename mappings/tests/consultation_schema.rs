@@ -26,7 +26,9 @@ fn documents(folder: &str) -> Vec<PathBuf> {
         .map(|entry| entry.unwrap().path())
         .filter(|path| {
             let name = file_name(path);
-            name.ends_with(".json") && !name.ends_with(".expected.json")
+            name.ends_with(".json")
+                && !name.ends_with(".expected.json")
+                && !name.ends_with(".fhir.json")
         })
         .collect();
     paths.sort();
