@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::audit::AuditLog;
+use crate::channels::consultation_api::{self, ConsultationApi};
 use crate::channels::fhir_rest::capability::CapabilityCache;
 use crate::channels::fhir_rest::{self, RestState};
 use crate::channels::hl7v2_http::{self, Hl7v2Http};
@@ -20,6 +21,7 @@ use crate::channels::mllp::listener::{self as mllp, MllpListener};
 use crate::config::{Settings, ValidationMode};
 use crate::hpki::Verifier;
 use crate::metrics::{self, Metrics};
+use crate::pipeline::consultation::Consultation as ConsultationPipeline;
 use crate::pipeline::hl7v2::{Hl7v2, Hl7v2Limits};
 use crate::pipeline::validation::{build_validator, Validation, ValidationSetupError};
 use crate::pipeline::xref::Xref;
@@ -207,11 +209,21 @@ impl Application {
             let tls = zone_tls(settings).await?;
             dev = tls.dev;
             let xref = Xref::new(store.clone(), "consultation", &c.hidden_identifier_systems);
+            let api = consultation_api::router(ConsultationApi {
+                consultation: ConsultationPipeline {
+                    fhir: Fhir {
+                        validation: validation(c.validation),
+                        ..rest.fhir.clone()
+                    },
+                    xref: xref.clone(),
+                },
+                max_body_bytes: settings.fhir.max_body_bytes,
+            });
             let router = zone_router(
                 zone_guard("consultation", Some(xref)),
                 "https",
                 c.validation,
-                None,
+                Some(api),
             );
             let listener = bind(c.listen).await?;
             consultation_addr = Some(local(&listener, c.listen));

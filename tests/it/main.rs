@@ -3,6 +3,7 @@
 mod audit;
 mod bundles;
 mod consultation;
+mod consultation_api;
 mod crud;
 mod errors;
 mod examples;

@@ -212,6 +212,19 @@ impl TestPki {
                     Some(&self.untrusted_auth_ca),
                 )
             }
+            "sato" => {
+                // The doctor of the fixtures/consultation examples.
+                let mut spec = self.doctor_spec(&["Medical Doctor"], 120);
+                spec.common_name = "Ichiro Sato".into();
+                spec.japanese_name = Some("佐藤　一郎".into());
+                auth(spec)
+            }
+            "sato-pharmacist" => {
+                let mut spec = self.doctor_spec(&["Pharmacist"], 121);
+                spec.common_name = "Ichiro Sato".into();
+                spec.japanese_name = Some("佐藤　一郎".into());
+                auth(spec)
+            }
             "pinned-service" => Client::from(&self.pinned_service, None),
             "unpinned-service" => {
                 let other = self

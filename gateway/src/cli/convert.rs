@@ -1,16 +1,26 @@
 //! `kakehashi convert --from F --to F [FILE|-]`: one input, one output on stdout (HL7 v2 ↔ FHIR in
-//! `convert_hl7v2.rs`).
+//! `convert_hl7v2.rs`, consultation documents ↔ FHIR in `convert_consultation.rs`).
 
 use std::path::Path;
 
 use kakehashi_mappings::fhir::{canonicalise, parse_json};
 
-use crate::cli::convert_hl7v2;
 use crate::cli::exit::{CliError, Exit};
 use crate::cli::read_input;
+use crate::cli::{convert_consultation, convert_hl7v2};
 
 /// The conversions available, as `(from, to)`.
-const CONVERSIONS: &[(&str, &str)] = &[("fhir", "fhir"), ("hl7v2", "fhir"), ("fhir", "hl7v2")];
+const CONVERSIONS: &[(&str, &str)] = &[
+    ("fhir", "fhir"),
+    ("hl7v2", "fhir"),
+    ("fhir", "hl7v2"),
+    ("consultation", "fhir"),
+    ("fhir", "consultation"),
+    ("careplan", "fhir"),
+    ("fhir", "careplan"),
+    ("consent", "fhir"),
+    ("fhir", "consent"),
+];
 
 pub fn run(
     from: &str,
@@ -35,6 +45,12 @@ pub fn run(
     match (from, to) {
         ("hl7v2", "fhir") => return convert_hl7v2::to_fhir(&input, file, options),
         ("fhir", "hl7v2") => return convert_hl7v2::to_hl7v2(&input, options),
+        (native, "fhir") if convert_consultation::NATIVE.contains(&native) => {
+            return convert_consultation::to_fhir(native, &input)
+        }
+        ("fhir", native) if convert_consultation::NATIVE.contains(&native) => {
+            return convert_consultation::from_fhir(native, &input)
+        }
         _ => {}
     }
     let value = parse_json(&input).map_err(|i| {

@@ -4,6 +4,7 @@
 mod audit;
 mod check_config;
 mod convert;
+mod convert_consultation;
 mod convert_hl7v2;
 pub mod exit;
 mod hpki;
@@ -59,7 +60,9 @@ pub enum Command {
     /// or omitted, and writes the result to standard output. Available now: fhir → fhir (typed FHIR R4
     /// round trip into canonical JSON); hl7v2 → fhir (an SS-MIX2 message as a transaction Bundle, the
     /// issues on standard error; exit 65 when it cannot be mapped or has errors); fhir → hl7v2 (a
-    /// resource or Bundle as SS-MIX2 messages, ISO-2022-JP unless --charset utf-8).
+    /// resource or Bundle as SS-MIX2 messages, ISO-2022-JP unless --charset utf-8); consultation,
+    /// careplan, consent → fhir (the online-consultation platform's JSON, schema-checked, as the
+    /// transaction Bundle the gateway stores) and fhir → consultation, careplan, consent (back).
     Convert {
         /// The input format, e.g. `fhir`.
         #[arg(long, value_name = "FORMAT")]

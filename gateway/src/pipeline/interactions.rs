@@ -6,6 +6,7 @@ use kakehashi_mappings::{Issue, IssueCode};
 use serde_json::Value;
 use sqlx::AnyConnection;
 
+use crate::pipeline::consultation::check_retention;
 use crate::pipeline::prepare::{check_body_id, check_id, check_type, prepare, restamp, Prepared};
 use crate::pipeline::validation::Validation;
 use crate::pipeline::{now_ms, Fhir, FhirError};
@@ -271,6 +272,10 @@ async fn write_update(
         }
     }
     let created = head.is_none_or(|h| h.deleted);
+    if resource_type == "CarePlan" && !created {
+        let new: Value = serde_json::from_str(&prepared.content).unwrap_or(Value::Null);
+        held_for_retention(conn, resource_type, id, Some(&new)).await?;
+    }
     prepared.content = restamp(&prepared.content, current + 1)?;
     let version = store_prepared(
         conn,
@@ -298,6 +303,7 @@ pub async fn delete_in(
     if head.deleted {
         return Ok(());
     }
+    held_for_retention(conn, resource_type, id, None).await?;
     let new = NewVersion {
         resource_type,
         id,
@@ -309,6 +315,22 @@ pub async fn delete_in(
     };
     resources::write_version(conn, &new).await?;
     Ok(())
+}
+
+/// Refuses replacing (`new`) or deleting (None) a care plan still within its 2-year retention (rule P3).
+async fn held_for_retention(
+    conn: &mut AnyConnection,
+    resource_type: &str,
+    id: &str,
+    new: Option<&Value>,
+) -> Result<(), FhirError> {
+    if resource_type != "CarePlan" {
+        return Ok(());
+    }
+    let current = read_in(conn, resource_type, id).await?;
+    let current: Value =
+        serde_json::from_str(current.content.as_deref().unwrap_or("null")).unwrap_or(Value::Null);
+    check_retention(&current, new, now_ms())
 }
 
 /// Writes a prepared resource as version `version_id`, stamped `last_updated_ms`.

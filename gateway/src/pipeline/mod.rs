@@ -3,6 +3,7 @@
 
 pub mod bundle;
 mod canonical;
+pub mod consultation;
 pub mod error;
 pub mod hl7v2;
 pub mod interactions;

@@ -29,6 +29,28 @@ impl Xref {
         }
     }
 
+    /// The identifier system of this zone's tokens (`urn:kakehashi:xref:<zone>`).
+    pub fn token_system(&self) -> &str {
+        &self.token_system
+    }
+
+    /// The hospital identifier (system, value) behind one of this zone's tokens.
+    pub async fn local_of(&self, token: &str) -> Result<Option<(String, String)>, StoreError> {
+        self.store.xref_local(self.zone, token).await
+    }
+
+    /// This zone's token for a hospital-side name (an identifier, or `Type/id` of a resource).
+    pub async fn token_of(
+        &self,
+        system: &str,
+        value: &str,
+        now_ms: i64,
+    ) -> Result<String, StoreError> {
+        self.store
+            .xref_token(self.zone, system, value, now_ms)
+            .await
+    }
+
     fn is_hidden(&self, system: &str) -> bool {
         self.hidden.iter().any(|prefix| system.starts_with(prefix))
     }

@@ -162,6 +162,11 @@ fn identify(
     }
     match parse_certificate(end_entity) {
         Ok(facts) => Identity::Person {
+            names: facts
+                .common_name
+                .into_iter()
+                .chain(facts.japanese_name)
+                .collect(),
             subject: facts.subject,
             serial: facts.serial,
             issuer: facts.issuer,

@@ -106,7 +106,7 @@ pub async fn guard(State(g): State<Guard>, request: Request, next: Next) -> Resp
 fn may_change_data(operation: &str) -> bool {
     !matches!(
         operation,
-        "capabilities" | "read" | "vread" | "search" | "history"
+        "capabilities" | "read" | "vread" | "search" | "history" | "fetch" | "summary"
     )
 }
 
@@ -244,6 +244,16 @@ fn forbidden(
 
 /// `Type/id` for interactions on one instance (server ids only; never identifiers or query strings).
 fn instance_target(operation: &str, path: &str) -> Option<String> {
+    if matches!(operation, "fetch" | "summary") {
+        // `/consultation/{kind}/{id}` or `/consultation/patients/{token}/summary`: the platform's own
+        // document id or the zone's patient token, never a hospital identifier.
+        let (_, resource_type) = classify(&Method::GET, path);
+        let id = path
+            .trim_start_matches("/consultation/")
+            .split('/')
+            .nth(1)?;
+        return Some(format!("{}/{id}", resource_type?));
+    }
     if !matches!(
         operation,
         "read" | "vread" | "update" | "delete" | "history"

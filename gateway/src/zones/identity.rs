@@ -11,6 +11,9 @@ pub enum Identity {
         serial: String,
         issuer: String,
         roles: Vec<String>,
+        /// The holder's names: the subject's common name (roman letters on HPKI cards) and the Japanese
+        /// name of the subjectAltName directory name, when present.
+        names: Vec<String>,
     },
     /// A pinned service certificate (the online-consultation platform itself).
     Service { name: String, fingerprint: String },
@@ -30,6 +33,7 @@ impl Identity {
                 serial,
                 issuer,
                 roles,
+                ..
             } => Who {
                 kind: WhoKind::Doctor,
                 name: subject.clone(),

@@ -9,8 +9,10 @@ use super::identity::Identity;
 /// The zones a rule can name.
 pub const ZONES: [&str; 2] = ["consultation", "hospital"];
 
-/// The operations a rule can name (FHIR RESTful interactions, `hl7v2` for `POST /hl7v2`, plus `*`).
-pub const OPERATIONS: [&str; 13] = [
+/// The operations a rule can name (FHIR RESTful interactions, `hl7v2` for `POST /hl7v2`, the
+/// consultation API's `submit` (a native document), `fetch` (a document submitted through the zone) and
+/// `summary` (the first-visit named query), plus `*`).
+pub const OPERATIONS: [&str; 16] = [
     "capabilities",
     "create",
     "read",
@@ -23,8 +25,14 @@ pub const OPERATIONS: [&str; 13] = [
     "batch",
     "operation",
     "hl7v2",
+    "submit",
+    "fetch",
+    "summary",
     "*",
 ];
+
+/// The document kinds of the consultation API (`/consultation/...`), as a rule's `resources` name them.
+pub const DOCUMENTS: [&str; 3] = ["ConsultationRecord", "CarePlan", "Consent"];
 
 /// Operations that read stored data: never granted to the consultation zone, which may read hospital
 /// data only through named queries (a later release).
@@ -72,6 +80,12 @@ pub fn default_rules() -> Vec<PolicyRule> {
                 "Observation",
                 "Provenance",
             ]),
+        },
+        PolicyRule {
+            zone: "consultation".into(),
+            who: strings(&["role:Medical Doctor", "role:Dentist"]),
+            operations: strings(&["submit", "fetch", "summary"]),
+            resources: strings(&["ConsultationRecord", "CarePlan", "Consent", "Patient"]),
         },
     ]
 }
@@ -196,6 +210,9 @@ pub fn classify(method: &axum::http::Method, path: &str) -> (&'static str, Optio
         // An HL7 v2 message posted to the hospital zone (channels/hl7v2_http.rs).
         return ("hl7v2", None);
     }
+    if let Some(rest) = path.strip_prefix("/consultation/") {
+        return classify_consultation(method, rest);
+    }
     let rest = path.strip_prefix("/fhir").unwrap_or(path);
     let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
     let typ = parts.first().map(|t| t.to_string());
@@ -216,6 +233,28 @@ pub fn classify(method: &axum::http::Method, path: &str) -> (&'static str, Optio
         _ => "unknown",
     };
     (op, typ)
+}
+
+/// The consultation API (channels/consultation_api): `POST /consultation/{records|care-plans|consents}`,
+/// `GET` of one by id, `GET /consultation/patients/{id}/summary`.
+fn classify_consultation(
+    method: &axum::http::Method,
+    rest: &str,
+) -> (&'static str, Option<String>) {
+    use axum::http::Method;
+    let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+    let document = |segment: &str| match segment {
+        "records" => Some("ConsultationRecord".to_string()),
+        "care-plans" => Some("CarePlan".to_string()),
+        "consents" => Some("Consent".to_string()),
+        _ => None,
+    };
+    match (method, parts.as_slice()) {
+        (&Method::GET, ["patients", _, "summary"]) => ("summary", Some("Patient".into())),
+        (&Method::POST, [kind]) if document(kind).is_some() => ("submit", document(kind)),
+        (&Method::GET, [kind, _]) if document(kind).is_some() => ("fetch", document(kind)),
+        _ => ("unknown", None),
+    }
 }
 
 /// The operation of one transaction/batch entry from its `request.method` and `request.url`.
@@ -239,6 +278,7 @@ mod tests {
             serial: "01".into(),
             issuer: "CN=CA".into(),
             roles: vec![role.into()],
+            names: vec!["Test".into()],
         }
     }
 
@@ -306,5 +346,39 @@ mod tests {
             ("create", Some("Consent".into()))
         );
         assert_eq!(classify_entry("DELETE", "Consent/1").0, "delete");
+        assert_eq!(
+            classify(&Method::POST, "/consultation/records"),
+            ("submit", Some("ConsultationRecord".into()))
+        );
+        assert_eq!(
+            classify(&Method::GET, "/consultation/care-plans/CP-1"),
+            ("fetch", Some("CarePlan".into()))
+        );
+        assert_eq!(
+            classify(&Method::GET, "/consultation/patients/T1/summary"),
+            ("summary", Some("Patient".into()))
+        );
+        assert_eq!(
+            classify(&Method::DELETE, "/consultation/records/1").0,
+            "unknown"
+        );
+        assert_eq!(classify(&Method::POST, "/consultation/other").0, "unknown");
+    }
+
+    #[test]
+    fn doctors_may_use_the_consultation_api_and_pharmacists_may_not() {
+        let p = Policy::for_zone("consultation", &[]);
+        for document in DOCUMENTS {
+            assert!(p.allows(&doctor("Medical Doctor"), "submit", Some(document)));
+            assert!(p.allows(&doctor("Medical Doctor"), "fetch", Some(document)));
+            assert!(!p.allows(&doctor("Pharmacist"), "submit", Some(document)));
+        }
+        assert!(p.allows(&doctor("Dentist"), "summary", Some("Patient")));
+        assert!(!p.allows(&doctor("Pharmacist"), "summary", Some("Patient")));
+        let service = Identity::Service {
+            name: "platform".into(),
+            fingerprint: String::new(),
+        };
+        assert!(!p.allows(&service, "summary", Some("Patient")));
     }
 }
