@@ -141,6 +141,7 @@ impl Application {
             scheme: "http",
             max_body_bytes: settings.fhir.max_body_bytes,
             capabilities: Default::default(),
+            documents: None,
         };
         let audit = AuditLog::start(store.clone());
         let zone_guard = |zone: &'static str, xref: Option<Xref>| Guard {
@@ -154,7 +155,8 @@ impl Application {
         let zone_router = |guard_state: Guard,
                            scheme: &'static str,
                            mode: ValidationMode,
-                           extra: Option<Router>| {
+                           extra: Option<Router>,
+                           documents: Option<ConsultationPipeline>| {
             let zone = guard_state.zone;
             let rest = RestState {
                 scheme,
@@ -163,6 +165,7 @@ impl Application {
                     validation: validation(mode),
                     ..rest.fhir.clone()
                 },
+                documents,
                 ..rest.clone()
             };
             let mut router = fhir_rest::router(rest);
@@ -186,6 +189,7 @@ impl Application {
             "http",
             settings.hospital.validation,
             Some(hl7v2_routes),
+            None,
         );
         let admin_router = admin::router(AdminState {
             store: store.clone(),
@@ -209,14 +213,15 @@ impl Application {
             let tls = zone_tls(settings).await?;
             dev = tls.dev;
             let xref = Xref::new(store.clone(), "consultation", &c.hidden_identifier_systems);
-            let api = consultation_api::router(ConsultationApi {
-                consultation: ConsultationPipeline {
-                    fhir: Fhir {
-                        validation: validation(c.validation),
-                        ..rest.fhir.clone()
-                    },
-                    xref: xref.clone(),
+            let documents = ConsultationPipeline {
+                fhir: Fhir {
+                    validation: validation(c.validation),
+                    ..rest.fhir.clone()
                 },
+                xref: xref.clone(),
+            };
+            let api = consultation_api::router(ConsultationApi {
+                consultation: documents.clone(),
                 max_body_bytes: settings.fhir.max_body_bytes,
             });
             let router = zone_router(
@@ -224,6 +229,7 @@ impl Application {
                 "https",
                 c.validation,
                 Some(api),
+                Some(documents),
             );
             let listener = bind(c.listen).await?;
             consultation_addr = Some(local(&listener, c.listen));

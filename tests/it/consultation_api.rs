@@ -276,6 +276,37 @@ async fn a_care_plan_is_kept_two_years(db: Db) {
     assert_eq!((status, read), (200, plan));
 }
 
+/// The platform may send the record as FHIR: the same checks apply. The example's Bundle with every
+/// entry a POST (server-assigned ids; PUT is not granted to the zone).
+async fn fhir_sent_directly_gets_the_same_rules(db: Db) {
+    let (app, pki) = app_with_pki(db).await;
+    let doctor = client(&app, &pki, "sato");
+    let mut bundle = example("record-dtop-first-visit.fhir.json");
+    for entry in bundle["entry"].as_array_mut().unwrap() {
+        if entry["request"]["method"] == "PUT" {
+            let resource_type = entry["resource"]["resourceType"].clone();
+            entry["request"] = serde_json::json!({"method": "POST", "url": resource_type});
+            entry["resource"].as_object_mut().unwrap().remove("id");
+        }
+    }
+    let (status, body) = call(&doctor, "POST", "/fhir", Some(&bundle)).await;
+    assert_eq!(status, 422, "no consents on record yet: {body}");
+    for rule in ["C4", "C5", "C7"] {
+        assert!(
+            rules_of(&body).contains(&rule.to_string()),
+            "{rule}: {body}"
+        );
+    }
+    assert_eq!(app.count("/Encounter").await, 0);
+    submit_the_first_visit_consents(&doctor).await;
+    let (status, body) = call(&doctor, "POST", "/fhir", Some(&bundle)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(app.count("/Encounter?class=VR").await, 1);
+    let other = client(&app, &pki, "doctor");
+    let (status, body) = call(&other, "POST", "/fhir", Some(&bundle)).await;
+    assert_eq!(status, 403, "another doctor's record: {body}");
+}
+
 /// Posts an HL7 v2 fixture to the hospital zone and expects AA.
 async fn import_hl7v2(app: &TestApp, fixture: &str) {
     let path = format!(
@@ -402,4 +433,5 @@ on_both!(
     the_certificate_decides_who_may_submit,
     a_care_plan_is_kept_two_years,
     the_first_visit_summary_needs_the_sharing_consent,
+    fhir_sent_directly_gets_the_same_rules,
 );

@@ -67,18 +67,27 @@ pub fn default_rules() -> Vec<PolicyRule> {
             zone: "consultation".into(),
             who: strings(&["role:Medical Doctor", "role:Dentist", "service:*"]),
             operations: strings(&["capabilities", "create", "transaction"]),
+            // What a consultation document is made of (issue #6), sent as FHIR; Patient as the
+            // conditional create that finds the hospital's patient.
             resources: strings(&[
                 "AllergyIntolerance",
                 "CarePlan",
+                "CareTeam",
                 "Composition",
                 "Condition",
                 "Consent",
+                "DetectedIssue",
                 "DocumentReference",
                 "Encounter",
                 "Medication",
                 "MedicationRequest",
                 "Observation",
+                "Organization",
+                "Patient",
+                "Practitioner",
+                "PractitionerRole",
                 "Provenance",
+                "QuestionnaireResponse",
             ]),
         },
         PolicyRule {
@@ -289,7 +298,7 @@ mod tests {
         assert!(p.allows(&doctor("Dentist"), "create", Some("CarePlan")));
         assert!(!p.allows(&doctor("Pharmacist"), "create", Some("Consent")));
         assert!(!p.allows(&doctor("Medical Doctor"), "read", Some("Patient")));
-        assert!(!p.allows(&doctor("Medical Doctor"), "create", Some("Patient")));
+        assert!(!p.allows(&doctor("Medical Doctor"), "update", Some("Patient")));
         assert!(!p.allows(&doctor("Medical Doctor"), "delete", Some("Consent")));
         let service = Identity::Service {
             name: "platform".into(),

@@ -4,6 +4,7 @@ use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use kakehashi_mappings::fhir::{is_known_resource_type, parse_json};
 use kakehashi_mappings::{Issue, IssueCode};
 use serde_json::Value;
@@ -12,6 +13,7 @@ use super::render::{self, json_response};
 use super::RestState;
 use crate::channels::body::{drainable, read_limited};
 use crate::pipeline::{instant, now_ms, parse_etag, FhirError};
+use crate::zones::identity::Identity;
 
 type Result<T> = std::result::Result<T, FhirError>;
 
@@ -105,10 +107,15 @@ pub async fn metadata(State(state): State<RestState>, headers: HeaderMap) -> Res
 
 pub async fn bundle(
     State(state): State<RestState>,
+    identity: Option<Extension<Identity>>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response> {
-    let bundle = json_body(&state, &headers, body).await?;
+    let mut bundle = json_body(&state, &headers, body).await?;
+    if let Some(documents) = &state.documents {
+        let who = identity.map(|e| e.0).unwrap_or(Identity::Unidentified);
+        documents.check_fhir_transaction(&mut bundle, &who).await?;
+    }
     let response = state.fhir.process_bundle(bundle).await?;
     Ok(json_response(StatusCode::OK, response.to_string()))
 }

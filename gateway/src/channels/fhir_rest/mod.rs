@@ -20,6 +20,8 @@ pub struct RestState {
     pub scheme: &'static str,
     pub max_body_bytes: usize,
     pub capabilities: capability::CapabilityCache,
+    /// The consultation zone's document checks for transactions sent as FHIR (None elsewhere).
+    pub documents: Option<crate::pipeline::consultation::Consultation>,
 }
 
 /// The `/fhir` routes.

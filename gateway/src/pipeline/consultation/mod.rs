@@ -3,6 +3,7 @@
 //! mapped to FHIR JP Core and stored through the same transaction path as FHIR clients use; stored
 //! documents are read back into the native form.
 
+mod direct;
 mod doctor;
 mod fetch;
 mod gather;

@@ -7,8 +7,7 @@ use serde_json::Value;
 
 use crate::pipeline::FhirError;
 
-/// The category code the consultation mapping gives its care plans.
-const PLAN_CATEGORY: &str = "online-consultation-plan";
+use kakehashi_mappings::consultation::to_fhir::names::CARE_PLAN_DOCUMENT as PLAN_CATEGORY;
 
 /// Refuses (422, rule P3) replacing `current` by `new` (None: deleting it) at `now_ms` when `current`
 /// is an online-consultation care plan created less than 2 years before. A replacement that changes
@@ -58,7 +57,7 @@ pub fn check_retention(current: &Value, new: Option<&Value>, now_ms: i64) -> Res
     ))
 }
 
-fn is_consultation_plan(plan: &Value) -> bool {
+pub(super) fn is_consultation_plan(plan: &Value) -> bool {
     plan["category"]
         .as_array()
         .into_iter()

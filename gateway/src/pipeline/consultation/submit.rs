@@ -28,6 +28,24 @@ impl Consultation {
         who: &Identity,
     ) -> Result<Submitted, FhirError> {
         let record: ConsultationRecord = parse(Format::ConsultationRecord, document)?;
+        let bundle = mapping::record_to_fhir(&record, &self.context());
+        let findings = self.record_findings(&record, &bundle, who).await?;
+        let encounter = format!(
+            "Encounter/{}",
+            mapping::record_encounter_id(&record.record_id)
+        );
+        self.store(&record.record_id, bundle, findings, &encounter)
+            .await
+    }
+
+    /// The doctor check (403) and the guideline rules of `record`, whose resources are in `bundle`,
+    /// against what the store holds: its care plan, its consents, the doctor's other sessions.
+    pub(super) async fn record_findings(
+        &self,
+        record: &ConsultationRecord,
+        bundle: &Value,
+        who: &Identity,
+    ) -> Result<Vec<Issue>, FhirError> {
         check_submitter(who, &record.doctor.name, "doctor.name")?;
         // A plan of another patient is no plan for this one.
         let care_plan = match &record.care_plan_id {
@@ -46,22 +64,15 @@ impl Consultation {
                 }
             }
         }
-        let bundle = mapping::record_to_fhir(&record, &self.context());
         let overlapping_sessions = self
-            .overlapping_sessions(&bundle, &record.doctor.name)
+            .overlapping_sessions(bundle, &record.doctor.name)
             .await?;
         let ctx = RecordContext {
             care_plan: care_plan.as_ref(),
             consents: &consents,
             overlapping_sessions,
         };
-        let findings = rules::check_record(&record, &ctx);
-        let encounter = format!(
-            "Encounter/{}",
-            mapping::record_encounter_id(&record.record_id)
-        );
-        self.store(&record.record_id, bundle, findings, &encounter)
-            .await
+        Ok(rules::check_record(record, &ctx))
     }
 
     pub async fn submit_care_plan(
@@ -72,7 +83,11 @@ impl Consultation {
         let plan: CarePlan = parse(Format::CarePlan, document)?;
         check_submitter(who, &plan.author.name, "author.name")?;
         let mut findings = rules::check_care_plan(&plan);
-        if let Some(existing) = self.stored_care_plan(&plan.care_plan_id).await? {
+        if let Some(mut existing) = self.stored_care_plan(&plan.care_plan_id).await? {
+            // The Patient may have been known before with other details: it is not part of the plan.
+            if existing.patient.id == plan.patient.id {
+                existing.patient = plan.patient.clone();
+            }
             if existing != plan {
                 findings.extend(rules::check_care_plan_change(&existing, &instant(now_ms())));
             }
@@ -224,7 +239,7 @@ fn stored_unreadable(issues: Vec<Issue>) -> FhirError {
     }
 }
 
-fn resources(bundle: &Value) -> impl Iterator<Item = &Value> {
+pub(super) fn resources(bundle: &Value) -> impl Iterator<Item = &Value> {
     bundle["entry"]
         .as_array()
         .into_iter()
@@ -249,7 +264,7 @@ fn overlaps(encounter: &Value, start: &str, end: &str) -> bool {
 }
 
 /// One DetectedIssue per guideline warning, implicating `target`, so warnings are stored with the document.
-fn add_detected_issues(bundle: &mut Value, findings: &[Issue], target: &str) {
+pub(super) fn add_detected_issues(bundle: &mut Value, findings: &[Issue], target: &str) {
     let patient = resources(bundle)
         .zip(bundle["entry"].as_array().into_iter().flatten())
         .find(|(r, _)| r["resourceType"] == "Patient")

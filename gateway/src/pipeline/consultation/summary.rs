@@ -6,6 +6,7 @@
 //! data is on record, with no HIS-internal identifiers: resource ids and references become zone tokens,
 //! business identifiers are left out, the patient is named by the token the platform asked with.
 
+use kakehashi_mappings::consultation::model::ConsentKind;
 use kakehashi_mappings::{Issue, IssueCode};
 use serde_json::{json, Value};
 
@@ -13,8 +14,6 @@ use super::gather::read;
 use super::Consultation;
 use crate::pipeline::{now_ms, FhirError};
 
-/// The consent kind (native `kind`, FHIR Consent.category code) that opens the summary.
-const SHARING: &str = "regional-network-sharing";
 /// The system of the tokens that stand for hospital resource ids (`Type/id`).
 const RESOURCE_SYSTEM: &str = "urn:kakehashi:resource";
 /// How many laboratory results, newest first.
@@ -84,7 +83,7 @@ impl Consultation {
                 .flatten()
                 .filter_map(|c| c["coding"].as_array())
                 .flatten()
-                .any(|c| c["code"] == SHARING);
+                .any(|c| c["code"] == ConsentKind::RegionalNetworkSharing.code());
             let at = |s: &Value| {
                 s.as_str()
                     .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())

@@ -13,7 +13,7 @@ mod consent;
 mod encounter;
 pub(crate) mod extensions;
 pub(crate) mod items;
-pub(crate) mod names;
+pub mod names;
 pub(crate) mod narrative;
 mod observation;
 mod organization;
