@@ -14,13 +14,13 @@ use crate::pki::TestPki;
 
 const PATIENT_ID_SYSTEM: &str = "urn:oid:1.2.392.100495.20.3.51.11311234567";
 
-async fn app_with_pki(db: Db) -> (TestApp, TestPki) {
+pub(crate) async fn app_with_pki(db: Db) -> (TestApp, TestPki) {
     let pki = TestPki::new();
     let app = spawn_app_with(db, |s| pki.configure(s)).await;
     (app, pki)
 }
 
-fn client(app: &TestApp, pki: &TestPki, name: &str) -> MtlsClient {
+pub(crate) fn client(app: &TestApp, pki: &TestPki, name: &str) -> MtlsClient {
     MtlsClient::new(
         app.consultation,
         &pki.server_roots(),
@@ -61,7 +61,7 @@ async fn audit_events(app: &TestApp) -> Vec<Value> {
 }
 
 /// Waits (handshake refusals are written by the next batch) for an AuditEvent matching `found`.
-async fn audited(app: &TestApp, what: &str, found: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn audited(app: &TestApp, what: &str, found: impl Fn(&Value) -> bool) -> Value {
     for _ in 0..100 {
         if let Some(event) = audit_events(app).await.into_iter().find(&found) {
             return event;

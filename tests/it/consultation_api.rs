@@ -3,33 +3,17 @@
 //! refused with 422 naming every rule, warnings are stored and returned; a pharmacist is refused; a
 //! care plan is held for 2 years (P3) in every zone.
 
-use rustls::version::{TLS12, TLS13};
 use serde_json::Value;
 
-use crate::helpers::{spawn_app_with, Db, TestApp};
+use crate::consultation::{app_with_pki, audited, client};
+use crate::helpers::{Db, TestApp};
 use crate::mtls::MtlsClient;
-use crate::pki::TestPki;
 
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/consultation/ok");
 
 fn example(name: &str) -> Value {
     let text = std::fs::read_to_string(format!("{EXAMPLES}/{name}")).expect("example");
     serde_json::from_str(&text).expect("example JSON")
-}
-
-async fn app_with_pki(db: Db) -> (TestApp, TestPki) {
-    let pki = TestPki::new();
-    let app = spawn_app_with(db, |s| pki.configure(s)).await;
-    (app, pki)
-}
-
-fn client(app: &TestApp, pki: &TestPki, name: &str) -> MtlsClient {
-    MtlsClient::new(
-        app.consultation,
-        &pki.server_roots(),
-        Some(pki.client(name).identity()),
-        &[&TLS13, &TLS12],
-    )
 }
 
 async fn call(client: &MtlsClient, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
@@ -332,20 +316,6 @@ async fn import_hl7v2(app: &TestApp, fixture: &str) {
     );
 }
 
-async fn audit_events(app: &TestApp) -> Vec<Value> {
-    let reply = app
-        .send(
-            app.client
-                .get(format!("{}/fhir/AuditEvent?_count=1000", app.admin)),
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    reply.body["entry"]
-        .as_array()
-        .map(|entries| entries.iter().map(|e| e["resource"].clone()).collect())
-        .unwrap_or_default()
-}
-
 async fn the_first_visit_summary_needs_the_sharing_consent(db: Db) {
     let (app, pki) = app_with_pki(db).await;
     import_hl7v2(&app, "ADT-61/a60-allergies.hl7").await;
@@ -367,19 +337,11 @@ async fn the_first_visit_summary_needs_the_sharing_consent(db: Db) {
     let doctor = client(&app, &pki, "sato");
     let (status, body) = call(&doctor, "GET", &path, None).await;
     assert_eq!(status, 403, "no sharing consent yet: {body}");
-    // Reads are answered once their audit row is queued; it is committed with the next batch.
-    let mut refused = None;
-    for _ in 0..100 {
-        refused = audit_events(&app)
-            .await
-            .into_iter()
-            .find(|e| e["entity"][0]["what"]["reference"] == format!("Patient/{token}"));
-        if refused.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let refused = refused.expect("the refused summary is audited");
+    // Reads are answered once their audit row is queued; `audited` waits for the commit.
+    let refused = audited(&app, "the refused summary", |e| {
+        e["entity"][0]["what"]["reference"] == format!("Patient/{token}")
+    })
+    .await;
     assert_ne!(refused["outcome"], "0", "{refused}");
 
     let mut consent = example("consent-regional-network-sharing.json");

@@ -28,6 +28,10 @@ enum Mode {
     Tls12Handshakes,
     /// Requests on kept-alive connections (one per task).
     Requests,
+    /// Complete consultation records (`--record`, after the `--consent` files) posted to
+    /// /consultation/records on kept-alive connections: mTLS + schema + guideline rules + store. Each
+    /// record gets its own id and a session period of its own (the same doctor never overlaps, rule C2).
+    Records,
 }
 
 #[derive(Debug, Parser)]
@@ -45,6 +49,36 @@ struct Args {
     seconds: u64,
     #[arg(long, default_value = "/fhir/metadata")]
     path: String,
+    /// Records mode: the record to post (fixtures/consultation/ok/record-dtop-first-visit.json).
+    #[arg(long)]
+    record: Option<PathBuf>,
+    /// Records mode: consents to post first (the record's consentIds).
+    #[arg(long)]
+    consent: Vec<PathBuf>,
+    /// Records mode: the doctor's name on the client certificate (the dev PKI's doctor is 山田 太郎).
+    #[arg(long, default_value = "山田 太郎")]
+    doctor_name: String,
+}
+
+fn json_file(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).expect("JSON file")).expect("JSON")
+}
+
+/// The record template as the load posts it: this doctor, no attendees (their consent names one
+/// session), and a session `n` of 12 minutes every 20 minutes from 2027-01-01.
+fn nth_record(template: &serde_json::Value, n: u64, task: usize) -> serde_json::Value {
+    let base = chrono::DateTime::parse_from_rfc3339("2027-01-01T09:00:00+09:00").unwrap();
+    let start = base + chrono::Duration::minutes(20 * n as i64);
+    let at = |t: chrono::DateTime<chrono::FixedOffset>| t.to_rfc3339();
+    let mut record = template.clone();
+    record["recordId"] = format!("REC-LOAD-{task}-{n}").into();
+    record["period"]["start"] = at(start).into();
+    record["period"]["end"] = at(start + chrono::Duration::minutes(12)).into();
+    record["nextAppointment"]["dateTime"] = at(start + chrono::Duration::days(3)).into();
+    if let Some(map) = record.as_object_mut() {
+        map.remove("attendees");
+    }
+    record
 }
 
 fn pem_certs(path: &std::path::Path) -> Vec<CertificateDer<'static>> {
@@ -72,16 +106,47 @@ async fn main() {
     ));
     let done = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
+    let mut template = serde_json::Value::Null;
+    if let Mode::Records = args.mode {
+        let mut connection = client.connect().await.expect("connect");
+        for path in &args.consent {
+            let mut consent = json_file(path);
+            consent["doctor"]["name"] = args.doctor_name.clone().into();
+            let (status, body) = connection
+                .request("POST", "/consultation/consents", Some(&consent))
+                .await
+                .expect("consent");
+            assert!(
+                status == 201 || status == 200,
+                "consent {}: {status} {body}",
+                path.display()
+            );
+        }
+        template = json_file(args.record.as_deref().expect("--record"));
+        template["doctor"]["name"] = args.doctor_name.clone().into();
+        let (status, body) = connection
+            .request(
+                "POST",
+                "/consultation/records",
+                Some(&nth_record(&template, 0, 0)),
+            )
+            .await
+            .expect("first record");
+        assert_eq!(status, 201, "the record is accepted: {body}");
+    }
+    let template = Arc::new(template);
+    let sessions = Arc::new(AtomicU64::new(1));
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..args.connections {
+    for task in 0..args.connections {
         let (client, done, failed, path) = (
             client.clone(),
             done.clone(),
             failed.clone(),
             args.path.clone(),
         );
+        let (template, sessions) = (template.clone(), sessions.clone());
         let mode = args.mode;
         tasks.push(tokio::spawn(async move {
             let mut kept = None;
@@ -99,6 +164,30 @@ async fn main() {
                             Some(c) => match c.fetch(&path).await {
                                 Ok((200, _)) => true,
                                 _ => {
+                                    kept = None;
+                                    false
+                                }
+                            },
+                            None => false,
+                        }
+                    }
+                    Mode::Records => {
+                        if kept.is_none() {
+                            kept = client.connect().await.ok();
+                        }
+                        let n = sessions.fetch_add(1, Ordering::Relaxed);
+                        let record = nth_record(&template, n, task);
+                        match kept.as_mut() {
+                            Some(c) => match c
+                                .request("POST", "/consultation/records", Some(&record))
+                                .await
+                            {
+                                Ok((201, _)) => true,
+                                Ok((status, body)) => {
+                                    eprintln!("record {n}: {status} {body}");
+                                    false
+                                }
+                                Err(_) => {
                                     kept = None;
                                     false
                                 }
