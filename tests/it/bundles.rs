@@ -134,7 +134,36 @@ async fn document_bundles_are_stored_as_resources(app: &TestApp) {
     );
 }
 
+/// Transactions are checked before their write transaction begins, against the conditional matches a
+/// reader sees; concurrent ones that create the same patient must still end with one Patient that
+/// every Observation names (the matches are looked up again inside the transaction).
+async fn concurrent_conditional_creates_make_one_patient(app: &TestApp) {
+    let sends = (0..8).map(|i| {
+        let body = transaction(vec![
+            observation_entry(json!({"valueString": format!("run {i}")})),
+            patient_entry(),
+        ]);
+        async move { app.post("", &body).await }
+    });
+    for reply in futures::future::join_all(sends).await {
+        assert_eq!(reply.status, 200, "{}", reply.body);
+    }
+    assert_eq!(app.count("/Patient?identifier=urn:hospital|T1").await, 1);
+    let patients = app.get("/Patient?identifier=urn:hospital|T1").await;
+    let id = patients.body["entry"][0]["resource"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        app.count(&format!("/Observation?subject=Patient/{id}"))
+            .await,
+        8,
+        "every Observation names the one Patient"
+    );
+}
+
 crate::on_both_databases!(
+    concurrent_conditional_creates_make_one_patient,
     transaction_rewrites_references_and_commits_together,
     transaction_with_one_invalid_entry_changes_nothing,
     transaction_with_a_failing_update_changes_nothing,

@@ -15,6 +15,7 @@ use crate::pipeline::interactions::{
 };
 use crate::pipeline::validation::Validation;
 use crate::pipeline::{etag, instant, parse_etag, Fhir, FhirError};
+use crate::store::locks;
 use crate::store::resources::StoredVersion;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -81,70 +82,23 @@ impl Fhir {
             .enumerate()
             .map(|(i, e)| parse_entry(i, e))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut tx = self.store.begin().await?;
         // Pass 1: ids for every created resource, so that references between entries can be resolved.
-        let mut ids: HashMap<String, String> = HashMap::new();
-        for entry in entries.iter_mut() {
-            let target = match entry.method {
-                Method::Post => {
-                    let id = uuid::Uuid::new_v4().to_string();
-                    entry.assigned_id = Some(id.clone());
-                    Some(format!("{}/{id}", entry.resource_type))
-                }
-                Method::Put => entry
-                    .id
-                    .as_ref()
-                    .map(|id| format!("{}/{id}", entry.resource_type)),
-                _ => None,
-            };
-            if let (Some(full_url), Some(target)) = (&entry.full_url, target) {
-                if ids.insert(full_url.clone(), target).is_some() {
-                    return Err(FhirError::invalid(
-                        Issue::error(
-                            IssueCode::Duplicate,
-                            format!("fullUrl {full_url} appears twice."),
-                        )
-                        .at(format!("Bundle.entry[{}].fullUrl", entry.index)),
-                    ));
-                }
-            }
-        }
+        let ids = assign_ids(&mut entries)?;
+        let mut tx = self.store.begin().await?;
         // Conditional creates that match an existing resource point their fullUrl at it instead.
+        let matches = find_matches(&mut tx, &entries).await?;
+        resolve(&mut entries, &ids, &matches);
         let mut matched: HashMap<usize, Written> = HashMap::new();
-        for entry in entries
-            .iter()
-            .filter(|e| e.method == Method::Post && e.if_none_exist.is_some())
-        {
-            let query = entry.if_none_exist.as_deref().unwrap_or_default();
-            let found = conditional_match(&mut tx, &entry.resource_type, query)
-                .await
-                .map_err(|e| {
-                    e.within(&format!(
-                        "Bundle.entry[{}].request.ifNoneExist",
-                        entry.index
-                    ))
-                })?;
-            if let Some(existing) = found {
-                if let Some(full_url) = &entry.full_url {
-                    ids.insert(
-                        full_url.clone(),
-                        format!("{}/{existing}", entry.resource_type),
-                    );
-                }
-                let version = read_in(&mut tx, &entry.resource_type, &existing).await?;
-                matched.insert(
-                    entry.index,
-                    Written {
-                        version,
-                        created: false,
-                    },
-                );
-            }
-        }
-        for entry in entries.iter_mut() {
-            if let Some(resource) = entry.resource.as_mut() {
-                rewrite_references(resource, &mut |r| ids.get(r).cloned());
-            }
+        for (&index, existing) in &matches {
+            let resource_type = &entries[index].resource_type;
+            let version = read_in(&mut tx, resource_type, existing).await?;
+            matched.insert(
+                index,
+                Written {
+                    version,
+                    created: false,
+                },
+            );
         }
         let mut order: Vec<usize> = (0..entries.len()).collect();
         order.sort_by_key(|&i| (entries[i].method, i));
@@ -271,6 +225,85 @@ fn parse_entry(index: usize, raw: Value) -> Result<Entry, FhirError> {
         if_match,
         assigned_id: None,
     })
+}
+
+/// Assigns the id of every POST and maps each fullUrl to its target `Type/id`.
+fn assign_ids(entries: &mut [Entry]) -> Result<HashMap<String, String>, FhirError> {
+    let mut ids: HashMap<String, String> = HashMap::new();
+    for entry in entries.iter_mut() {
+        let target = match entry.method {
+            Method::Post => {
+                let id = uuid::Uuid::new_v4().to_string();
+                entry.assigned_id = Some(id.clone());
+                Some(format!("{}/{id}", entry.resource_type))
+            }
+            Method::Put => entry
+                .id
+                .as_ref()
+                .map(|id| format!("{}/{id}", entry.resource_type)),
+            _ => None,
+        };
+        if let (Some(full_url), Some(target)) = (&entry.full_url, target) {
+            if ids.insert(full_url.clone(), target).is_some() {
+                return Err(FhirError::invalid(
+                    Issue::error(
+                        IssueCode::Duplicate,
+                        format!("fullUrl {full_url} appears twice."),
+                    )
+                    .at(format!("Bundle.entry[{}].fullUrl", entry.index)),
+                ));
+            }
+        }
+    }
+    Ok(ids)
+}
+
+/// The existing resource (by entry index) each conditional create matches, each query's lock held
+/// first, so that concurrent transactions creating the same resource conditionally take turns (on
+/// PostgreSQL; SQLite has one writer).
+async fn find_matches(
+    conn: &mut AnyConnection,
+    entries: &[Entry],
+) -> Result<HashMap<usize, String>, FhirError> {
+    let mut found = HashMap::new();
+    for entry in entries
+        .iter()
+        .filter(|e| e.method == Method::Post && e.if_none_exist.is_some())
+    {
+        let query = entry.if_none_exist.as_deref().unwrap_or_default();
+        locks::hold(conn, &format!("{}?{query}", entry.resource_type)).await?;
+        let existing = conditional_match(conn, &entry.resource_type, query)
+            .await
+            .map_err(|e| {
+                e.within(&format!(
+                    "Bundle.entry[{}].request.ifNoneExist",
+                    entry.index
+                ))
+            })?;
+        if let Some(existing) = existing {
+            found.insert(entry.index, existing);
+        }
+    }
+    Ok(found)
+}
+
+/// Points the fullUrls of matched conditional creates at the resources they matched and rewrites every
+/// entry's references.
+fn resolve(entries: &mut [Entry], ids: &HashMap<String, String>, matches: &HashMap<usize, String>) {
+    let mut ids = ids.clone();
+    for entry in entries.iter() {
+        if let (Some(existing), Some(full_url)) = (matches.get(&entry.index), &entry.full_url) {
+            ids.insert(
+                full_url.clone(),
+                format!("{}/{existing}", entry.resource_type),
+            );
+        }
+    }
+    for entry in entries.iter_mut() {
+        if let Some(resource) = entry.resource.as_mut() {
+            rewrite_references(resource, &mut |r| ids.get(r).cloned());
+        }
+    }
 }
 
 async fn run_entry(

@@ -10,6 +10,7 @@ use crate::pipeline::consultation::check_retention;
 use crate::pipeline::prepare::{check_body_id, check_id, check_type, prepare, restamp, Prepared};
 use crate::pipeline::validation::Validation;
 use crate::pipeline::{now_ms, Fhir, FhirError};
+use crate::store::locks;
 use crate::store::resources::{self, NewVersion, StoredVersion};
 use crate::store::search::search;
 
@@ -185,6 +186,8 @@ pub async fn create_in(
     if_none_exist: Option<&str>,
 ) -> Result<Written, FhirError> {
     if let Some(query) = if_none_exist {
+        // Concurrent conditional creates of the same resource take turns (PostgreSQL).
+        locks::hold(conn, &format!("{resource_type}?{query}")).await?;
         if let Some(existing) = conditional_match(conn, resource_type, query).await? {
             return Ok(Written {
                 version: read_in(conn, resource_type, &existing).await?,

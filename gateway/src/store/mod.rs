@@ -3,6 +3,7 @@
 
 mod direct;
 mod error;
+pub mod locks;
 pub mod resources;
 pub mod search;
 pub(crate) mod sql;
