@@ -4,9 +4,8 @@
 use kakehashi_mappings::consultation::{self as mapping, schema::Format};
 use serde_json::Value;
 
-use super::gather::gather;
 use super::Consultation;
-use crate::pipeline::{now_ms, FhirError};
+use crate::pipeline::FhirError;
 
 /// The document kinds of the consultation API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,9 +46,7 @@ impl Consultation {
             Document::CarePlan => vec![("CarePlan".into(), mapping::care_plan_id(id))],
             Document::Consent => vec![("Consent".into(), mapping::consent_id(id))],
         };
-        let mut bundle = gather(&self.fhir, &roots).await?;
-        self.xref.outbound(&mut bundle, now_ms()).await?;
-        keep_only_token_identifiers(&mut bundle, self.xref.token_system());
+        let bundle = self.gather_as_zone_sees(&roots).await?;
         let format = match kind {
             Document::Record => Format::ConsultationRecord,
             Document::CarePlan => Format::CarePlan,
@@ -59,22 +56,5 @@ impl Consultation {
             status: 500,
             issues,
         })
-    }
-}
-
-/// A Patient imported from the hospital may carry more identifiers than the one the platform knows
-/// (the token): the native document names the patient by the token only.
-fn keep_only_token_identifiers(bundle: &mut Value, token_system: &str) {
-    let Some(entries) = bundle["entry"].as_array_mut() else {
-        return;
-    };
-    for entry in entries {
-        let resource = &mut entry["resource"];
-        if resource["resourceType"] != "Patient" {
-            continue;
-        }
-        if let Some(identifiers) = resource["identifier"].as_array_mut() {
-            identifiers.retain(|i| i["system"] == token_system);
-        }
     }
 }

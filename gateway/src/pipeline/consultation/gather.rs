@@ -6,7 +6,8 @@ use std::collections::HashSet;
 
 use serde_json::{json, Value};
 
-use crate::pipeline::{Fhir, FhirError};
+use super::Consultation;
+use crate::pipeline::{now_ms, Fhir, FhirError};
 
 /// How far references are followed from the first resource (Encounter → Composition is found by the
 /// caller; Composition → section entry → Practitioner is two steps).
@@ -61,6 +62,37 @@ pub async fn gather(fhir: &Fhir, roots: &[(String, String)]) -> Result<Value, Fh
         })
         .collect();
     Ok(json!({"resourceType": "Bundle", "type": "collection", "entry": entries}))
+}
+
+impl Consultation {
+    /// `gather` as the zone may see it: hospital identifiers replaced by tokens, and the Patient named
+    /// by its token only (a Patient imported from the hospital may carry more identifiers than the one
+    /// the platform knows).
+    pub(super) async fn gather_as_zone_sees(
+        &self,
+        roots: &[(String, String)],
+    ) -> Result<Value, FhirError> {
+        let mut bundle = gather(&self.fhir, roots).await?;
+        self.xref.outbound(&mut bundle, now_ms()).await?;
+        keep_only_token_identifiers(&mut bundle, self.xref.token_system());
+        Ok(bundle)
+    }
+}
+
+/// Leaves the Patients of `bundle` only their token identifiers.
+fn keep_only_token_identifiers(bundle: &mut Value, token_system: &str) {
+    let Some(entries) = bundle["entry"].as_array_mut() else {
+        return;
+    };
+    for entry in entries {
+        let resource = &mut entry["resource"];
+        if resource["resourceType"] != "Patient" {
+            continue;
+        }
+        if let Some(identifiers) = resource["identifier"].as_array_mut() {
+            identifiers.retain(|i| i["system"] == token_system);
+        }
+    }
 }
 
 /// The stored content of `Type/id`.

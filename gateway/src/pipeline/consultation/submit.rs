@@ -10,7 +10,7 @@ use kakehashi_mappings::{Issue, Severity};
 use serde_json::{json, Value};
 
 use super::doctor::{check_submitter, normalise};
-use super::gather::{gather, read};
+use super::gather::read;
 use super::{Consultation, Submitted};
 use crate::pipeline::{instant, now_ms, FhirError};
 use crate::zones::identity::Identity;
@@ -149,13 +149,10 @@ impl Consultation {
 
     pub(super) async fn stored_care_plan(&self, id: &str) -> Result<Option<CarePlan>, FhirError> {
         let root = ("CarePlan".to_string(), mapping::care_plan_id(id));
-        match gather(&self.fhir, &[root]).await {
-            Ok(mut bundle) => {
-                self.xref.outbound(&mut bundle, now_ms()).await?;
-                mapping::care_plan_from_fhir(&bundle)
-                    .map(Some)
-                    .map_err(stored_unreadable)
-            }
+        match self.gather_as_zone_sees(&[root]).await {
+            Ok(bundle) => mapping::care_plan_from_fhir(&bundle)
+                .map(Some)
+                .map_err(stored_unreadable),
             Err(e) if e.status == 404 || e.status == 410 => Ok(None),
             Err(e) => Err(e),
         }
@@ -163,13 +160,10 @@ impl Consultation {
 
     pub(super) async fn stored_consent(&self, id: &str) -> Result<Option<Consent>, FhirError> {
         let root = ("Consent".to_string(), mapping::consent_id(id));
-        match gather(&self.fhir, &[root]).await {
-            Ok(mut bundle) => {
-                self.xref.outbound(&mut bundle, now_ms()).await?;
-                mapping::consent_from_fhir(&bundle)
-                    .map(Some)
-                    .map_err(stored_unreadable)
-            }
+        match self.gather_as_zone_sees(&[root]).await {
+            Ok(bundle) => mapping::consent_from_fhir(&bundle)
+                .map(Some)
+                .map_err(stored_unreadable),
             Err(e) if e.status == 404 || e.status == 410 => Ok(None),
             Err(e) => Err(e),
         }
