@@ -11,12 +11,11 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use kakehashi_mappings::fhir::{operation_outcome, parse_json};
+use kakehashi_mappings::fhir::operation_outcome;
 use kakehashi_mappings::{Issue, IssueCode};
-use serde_json::Value;
 
-use super::body::{drainable, read_limited};
 use super::fhir_rest::render::json_response;
+use super::json_body::json_body;
 use crate::pipeline::consultation::{Consultation, Document, Submitted};
 use crate::pipeline::FhirError;
 use crate::zones::identity::Identity;
@@ -50,7 +49,7 @@ async fn submit(
 ) -> Result<Response, FhirError> {
     let document = Document::from_segment(&kind).ok_or_else(|| unknown_kind(&kind))?;
     let who = identity.map(|e| e.0).unwrap_or(Identity::Unidentified);
-    let value = json_body(&headers, body, api.max_body_bytes).await?;
+    let value = json_body(&headers, body, api.max_body_bytes, "application/json").await?;
     let c = &api.consultation;
     let submitted = match document {
         Document::Record => c.submit_record(&value, &who).await?,
@@ -107,35 +106,4 @@ fn answer(document: Document, submitted: Submitted) -> Response {
         response.headers_mut().insert(header::LOCATION, v);
     }
     response
-}
-
-/// A JSON body within the size limit; every refusal is an OperationOutcome (415, 413, 400 with line and
-/// column).
-async fn json_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Value, FhirError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/json");
-    if !(content_type.starts_with("application/json")
-        || content_type.starts_with("application/fhir+json"))
-    {
-        return Err(FhirError::new(
-            415,
-            Issue::error(
-                IssueCode::NotSupported,
-                format!("Content-Type {content_type} is not supported; send application/json."),
-            ),
-        ));
-    }
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| !drainable(n, limit)) {
-        return Err(FhirError::too_large(limit));
-    }
-    let bytes = read_limited(body, limit)
-        .await
-        .map_err(|_| FhirError::too_large(limit))?;
-    parse_json(&bytes).map_err(FhirError::invalid)
 }

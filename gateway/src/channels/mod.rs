@@ -4,4 +4,5 @@ pub mod body;
 pub mod consultation_api;
 pub mod fhir_rest;
 pub mod hl7v2_http;
+pub mod json_body;
 pub mod mllp;

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use kakehashi_mappings::consultation::schema::Format;
 use kakehashi_mappings::fhir::{canonicalise, parse_json};
 
 use crate::cli::exit::{CliError, Exit};
@@ -45,11 +46,16 @@ pub fn run(
     match (from, to) {
         ("hl7v2", "fhir") => return convert_hl7v2::to_fhir(&input, file, options),
         ("fhir", "hl7v2") => return convert_hl7v2::to_hl7v2(&input, options),
-        (native, "fhir") if convert_consultation::NATIVE.contains(&native) => {
-            return convert_consultation::to_fhir(native, &input)
+        ("fhir", "fhir") => {}
+        (native, "fhir") => {
+            if let Some(format) = Format::from_name(native) {
+                return convert_consultation::to_fhir(format, &input);
+            }
         }
-        ("fhir", native) if convert_consultation::NATIVE.contains(&native) => {
-            return convert_consultation::from_fhir(native, &input)
+        ("fhir", native) => {
+            if let Some(format) = Format::from_name(native) {
+                return convert_consultation::from_fhir(format, &input);
+            }
         }
         _ => {}
     }

@@ -13,19 +13,8 @@ use serde_json::Value;
 
 use crate::cli::exit::{CliError, Exit};
 
-/// The native formats' names on the command line.
-pub const NATIVE: [&str; 3] = ["consultation", "careplan", "consent"];
-
 /// The identifier system the gateway's consultation zone gives the platform's patient ids (its tokens).
 const PATIENT_ID_SYSTEM: &str = "urn:kakehashi:xref:consultation";
-
-fn format_of(name: &str) -> Format {
-    match name {
-        "careplan" => Format::CarePlan,
-        "consent" => Format::Consent,
-        _ => Format::ConsultationRecord,
-    }
-}
 
 fn rejected(issues: &[Issue]) -> CliError {
     for issue in issues {
@@ -61,20 +50,18 @@ fn json(input: &[u8]) -> Result<Value, CliError> {
     })
 }
 
-/// A native document (`from` one of NATIVE) → its FHIR transaction Bundle on stdout.
-pub fn to_fhir(from: &str, input: &[u8]) -> Result<Exit, CliError> {
+/// A native document of `format` → its FHIR transaction Bundle on stdout.
+pub fn to_fhir(format: Format, input: &[u8]) -> Result<Exit, CliError> {
     let ctx = MapContext {
         patient_id_system: PATIENT_ID_SYSTEM.to_string(),
     };
-    let bundle =
-        mapping::native_to_fhir(format_of(from), &json(input)?, &ctx).map_err(|i| rejected(&i))?;
+    let bundle = mapping::native_to_fhir(format, &json(input)?, &ctx).map_err(|i| rejected(&i))?;
     print(&bundle)
 }
 
-/// A FHIR Bundle → the native document `to` (one of NATIVE) on stdout.
-pub fn from_fhir(to: &str, input: &[u8]) -> Result<Exit, CliError> {
-    let native =
-        mapping::native_from_fhir(format_of(to), &json(input)?).map_err(|i| rejected(&i))?;
+/// A FHIR Bundle → the native document of `format` on stdout.
+pub fn from_fhir(format: Format, input: &[u8]) -> Result<Exit, CliError> {
+    let native = mapping::native_from_fhir(format, &json(input)?).map_err(|i| rejected(&i))?;
     print(&native)
 }
 

@@ -124,7 +124,48 @@ impl Xref {
                 None
             }
         });
+        rewrite_conditional_queries(body, &token_system, &locals);
         Ok(!locals.is_empty())
+    }
+}
+
+/// A transaction's conditional creates name identifiers in query text (`request.ifNoneExist`,
+/// `identifier=SYSTEM|VALUE`), which the Identifier rewrite does not see: known tokens there become the
+/// local identifier too, so the create finds the hospital's resource.
+fn rewrite_conditional_queries(
+    bundle: &mut Value,
+    token_system: &str,
+    locals: &HashMap<String, (String, String)>,
+) {
+    let Some(entries) = bundle.get_mut("entry").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for entry in entries {
+        let Some(Value::String(query)) = entry.pointer_mut("/request/ifNoneExist") else {
+            continue;
+        };
+        let mut changed = false;
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .map(|(name, value)| {
+                let local = value
+                    .split_once('|')
+                    .filter(|(system, _)| *system == token_system)
+                    .and_then(|(_, token)| locals.get(token));
+                match local {
+                    Some((system, value)) => {
+                        changed = true;
+                        (name, format!("{system}|{value}"))
+                    }
+                    None => (name, value),
+                }
+            })
+            .collect();
+        if changed {
+            *query = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish();
+        }
     }
 }
 
@@ -178,6 +219,40 @@ mod tests {
         assert!(!contains(b"urn:oid:1.3", b"urn:oid:1.2"));
         assert!(!contains(b"", b"x"));
         assert!(!contains(b"x", b""));
+    }
+
+    #[test]
+    fn conditional_queries_follow_the_identifier_rewrite() {
+        let mut bundle = json!({"resourceType": "Bundle", "entry": [
+            {"request": {"method": "POST", "url": "Patient",
+                "ifNoneExist": "identifier=urn%3Akakehashi%3Axref%3Aconsultation|T1"}},
+            {"request": {"method": "POST", "url": "Patient", "ifNoneExist": "identifier=urn:other|T1"}}
+        ]});
+        let locals = HashMap::from([(
+            "T1".to_string(),
+            (
+                "urn:oid:1.2.392.100495.20.3.51.11311234567".to_string(),
+                "00012345".to_string(),
+            ),
+        )]);
+        rewrite_conditional_queries(&mut bundle, "urn:kakehashi:xref:consultation", &locals);
+        let query = bundle["entry"][0]["request"]["ifNoneExist"]
+            .as_str()
+            .unwrap();
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        assert_eq!(
+            pairs,
+            [(
+                "identifier".to_string(),
+                "urn:oid:1.2.392.100495.20.3.51.11311234567|00012345".to_string()
+            )]
+        );
+        assert_eq!(
+            bundle["entry"][1]["request"]["ifNoneExist"],
+            "identifier=urn:other|T1"
+        );
     }
 
     #[test]

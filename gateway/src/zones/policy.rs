@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::identity::Identity;
+use crate::pipeline::consultation::Document;
 
 /// The zones a rule can name.
 pub const ZONES: [&str; 2] = ["consultation", "hospital"];
@@ -252,12 +253,8 @@ fn classify_consultation(
 ) -> (&'static str, Option<String>) {
     use axum::http::Method;
     let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
-    let document = |segment: &str| match segment {
-        "records" => Some("ConsultationRecord".to_string()),
-        "care-plans" => Some("CarePlan".to_string()),
-        "consents" => Some("Consent".to_string()),
-        _ => None,
-    };
+    let document =
+        |segment: &str| Document::from_segment(segment).map(|d| d.policy_name().to_string());
     match (method, parts.as_slice()) {
         (&Method::GET, ["patients", _, "summary"]) => ("summary", Some("Patient".into())),
         (&Method::POST, [kind]) if document(kind).is_some() => ("submit", document(kind)),

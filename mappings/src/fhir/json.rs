@@ -5,6 +5,19 @@ use serde_json::Value;
 use crate::issue::{Issue, IssueCode};
 
 /// Parses a JSON document; a syntax error becomes a `structure` issue located by line and column.
+/// How a message names the JSON type of `value`: "null", "a boolean", "a number", "a string", "an
+/// array", "an object".
+pub fn json_type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 pub fn parse_json(bytes: &[u8]) -> Result<Value, Issue> {
     serde_json::from_slice(bytes).map_err(|e| {
         let at = format!("line {}, column {}", e.line(), e.column());

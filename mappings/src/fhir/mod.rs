@@ -1,6 +1,7 @@
 //! FHIR R4 JSON handling shared by every channel: parsing with located errors, the typed round trip,
 //! references, search-parameter extraction and OperationOutcome rendering.
 
+pub mod concepts;
 pub mod json;
 pub mod locate;
 pub mod outcome;

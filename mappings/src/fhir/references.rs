@@ -42,6 +42,30 @@ pub fn contained<'v>(resource: &'v Value, id: &str) -> Option<&'v Value> {
         .find(|c| c.get("id").and_then(Value::as_str) == Some(id))
 }
 
+/// The relative literal references (`Type/id`: no base URL, no version) inside `value` at any depth, each
+/// once, in document order.
+pub fn relative_references(value: &Value) -> Vec<LocalReference> {
+    fn walk(value: &Value, out: &mut Vec<LocalReference>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("reference") {
+                    if r.split('/').count() == 2 {
+                        if let Some(found) = parse_reference(r).filter(|f| !out.contains(f)) {
+                            out.push(found);
+                        }
+                    }
+                }
+                map.values().for_each(|child| walk(child, out));
+            }
+            Value::Array(items) => items.iter().for_each(|child| walk(child, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, &mut out);
+    out
+}
+
 /// Calls `f` on every `reference` string inside `value` (any depth, including contained resources).
 pub fn rewrite_references(value: &mut Value, f: &mut dyn FnMut(&str) -> Option<String>) {
     match value {
@@ -69,6 +93,20 @@ pub fn rewrite_references(value: &mut Value, f: &mut dyn FnMut(&str) -> Option<S
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn relative_references_are_found_once_each() {
+        let resource = json!({
+            "subject": {"reference": "Patient/p1"},
+            "section": [{"entry": [{"reference": "Observation/o1"}, {"reference": "urn:uuid:x"}, {"reference": "Patient/p1"}]}],
+            "author": [{"reference": "http://elsewhere/fhir/Practitioner/1"}, {"reference": "Practitioner/1/_history/2"}]
+        });
+        let found: Vec<String> = relative_references(&resource)
+            .into_iter()
+            .map(|r| format!("{}/{}", r.resource_type, r.id))
+            .collect();
+        assert_eq!(found, ["Patient/p1", "Observation/o1"]);
+    }
 
     #[test]
     fn parses_relative_absolute_and_versioned() {

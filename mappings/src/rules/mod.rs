@@ -24,6 +24,7 @@ use crate::issue::Issue;
 use finding::Finding;
 use registry::{Check, CHECKS};
 pub use table::{all, rule, Action, AppliesTo, Rule};
+pub use text::same_name;
 
 /// What the gateway knows besides the submitted document.
 #[derive(Debug, Clone, Copy)]

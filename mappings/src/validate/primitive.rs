@@ -12,6 +12,7 @@ use std::fmt::{self, Write as _};
 
 use serde_json::{Number, Value};
 
+use crate::fhir::json::json_type_name;
 use datetime::DateTimeFault;
 
 /// The maximum size of a `string` or `markdown` value in bytes (FHIR R4 §2.24.0.1: 1 MB).
@@ -190,14 +191,7 @@ pub fn check(type_code: &str, value: &Value) -> Result<(), PrimitiveFault> {
 
 /// The fault for a value of the wrong JSON type, e.g. "must be a JSON number, not a string".
 fn wrong_json_type(primitive: Primitive, expected: &str, actual: &Value) -> PrimitiveFault {
-    let actual = match actual {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    };
+    let actual = json_type_name(actual);
     PrimitiveFault::new(
         FaultKind::WrongJsonType,
         format!(

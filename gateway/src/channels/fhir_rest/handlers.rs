@@ -5,13 +5,13 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use kakehashi_mappings::fhir::{is_known_resource_type, parse_json};
+use kakehashi_mappings::fhir::is_known_resource_type;
 use kakehashi_mappings::{Issue, IssueCode};
 use serde_json::Value;
 
 use super::render::{self, json_response};
 use super::RestState;
-use crate::channels::body::{drainable, read_limited};
+use crate::channels::json_body::json_body as read_json;
 use crate::pipeline::{instant, now_ms, parse_etag, FhirError};
 use crate::zones::identity::Identity;
 
@@ -65,37 +65,9 @@ fn check_format(params: &[(String, String)]) -> Result<()> {
     }
 }
 
-/// Reads a JSON body within the size limit; every refusal is an OperationOutcome.
+/// Reads a FHIR JSON body within the zone's size limit.
 pub(super) async fn json_body(state: &RestState, headers: &HeaderMap, body: Body) -> Result<Value> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/fhir+json");
-    if !(content_type.starts_with("application/fhir+json")
-        || content_type.starts_with("application/json"))
-    {
-        return Err(FhirError::new(
-            415,
-            Issue::error(
-                IssueCode::NotSupported,
-                format!(
-                    "Content-Type {content_type} is not supported; send application/fhir+json."
-                ),
-            ),
-        ));
-    }
-    let too_large = || FhirError::too_large(state.max_body_bytes);
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| !drainable(n, state.max_body_bytes)) {
-        return Err(too_large());
-    }
-    let bytes = read_limited(body, state.max_body_bytes)
-        .await
-        .map_err(|_| too_large())?;
-    parse_json(&bytes).map_err(FhirError::invalid)
+    read_json(headers, body, state.max_body_bytes, "application/fhir+json").await
 }
 
 pub async fn metadata(State(state): State<RestState>, headers: HeaderMap) -> Response {

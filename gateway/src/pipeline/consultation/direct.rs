@@ -6,6 +6,7 @@
 
 use kakehashi_mappings::consultation as mapping;
 use kakehashi_mappings::consultation::to_fhir::names::RECORD_DOCUMENT;
+use kakehashi_mappings::fhir::concepts::has_code;
 use kakehashi_mappings::{rules, Issue, Severity};
 use serde_json::Value;
 
@@ -24,7 +25,7 @@ impl Consultation {
         who: &Identity,
     ) -> Result<(), FhirError> {
         if has(bundle, "Composition", |r| {
-            codes(&r["type"]).any(|c| c == RECORD_DOCUMENT)
+            has_code(&r["type"], RECORD_DOCUMENT)
         }) {
             let record = mapping::record_from_fhir(bundle).map_err(|issues| FhirError {
                 status: 400,
@@ -59,14 +60,6 @@ fn refuse_blocks(findings: &[Issue]) -> Result<(), FhirError> {
 
 fn has(bundle: &Value, resource_type: &str, what: impl Fn(&Value) -> bool) -> bool {
     resources(bundle).any(|r| r["resourceType"] == resource_type && what(r))
-}
-
-fn codes(concept: &Value) -> impl Iterator<Item = &str> {
-    concept["coding"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|c| c["code"].as_str())
 }
 
 /// How the Bundle's other entries may refer to its Encounter: its fullUrl (rewritten by the

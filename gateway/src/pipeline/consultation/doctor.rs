@@ -1,25 +1,11 @@
 //! The practitioner of a submission is the authenticated HPKI identity (issue #6): a document whose
 //! doctor is not the certificate holder is refused.
 
+use kakehashi_mappings::rules::same_name;
 use kakehashi_mappings::{Issue, IssueCode};
 
 use crate::pipeline::FhirError;
 use crate::zones::identity::Identity;
-
-/// Names compared as people write them: NFKC-like width folding for spaces and ASCII (full-width
-/// `Ｓａｔｏ　Ｉｃｈｉｒｏ` equals `Sato Ichiro`), whitespace runs ignored, ASCII case ignored.
-pub fn normalise(name: &str) -> String {
-    name.chars()
-        .filter_map(|c| {
-            let c = match c {
-                '\u{3000}' => ' ',
-                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-                c => c,
-            };
-            (!c.is_whitespace()).then(|| c.to_ascii_lowercase())
-        })
-        .collect()
-}
 
 /// Ok when `identity` is a person whose certificate names `doctor_name` (at `expression`).
 pub fn check_submitter(
@@ -36,8 +22,8 @@ pub fn check_submitter(
             ),
         ));
     };
-    let wanted = normalise(doctor_name);
-    if names.iter().any(|n| normalise(n) == wanted) {
+    // Names compare as people write them (`rules::same_name`: spaces and full-width letters folded).
+    if names.iter().any(|n| same_name(n, doctor_name)) {
         return Ok(());
     }
     Err(FhirError::new(

@@ -26,6 +26,15 @@ impl Document {
         }
     }
 
+    /// The name a policy rule's `resources` give this kind (zones/policy.rs).
+    pub fn policy_name(self) -> &'static str {
+        match self {
+            Document::Record => "ConsultationRecord",
+            Document::CarePlan => "CarePlan",
+            Document::Consent => "Consent",
+        }
+    }
+
     pub fn segment(self) -> &'static str {
         match self {
             Document::Record => "records",

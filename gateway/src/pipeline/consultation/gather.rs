@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 
+use kakehashi_mappings::fhir::references::relative_references;
 use serde_json::{json, Value};
 
 use super::Consultation;
@@ -112,23 +113,11 @@ pub async fn read(fhir: &Fhir, resource_type: &str, id: &str) -> Result<Value, F
 
 /// Every relative literal reference (`Type/id`) inside `node`.
 fn references(node: &Value, out: &mut Vec<(String, String)>) {
-    match node {
-        Value::Object(map) => {
-            if let Some(Value::String(reference)) = map.get("reference") {
-                let mut parts = reference.split('/');
-                if let (Some(t), Some(id), None) = (parts.next(), parts.next(), parts.next()) {
-                    if t.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && !id.is_empty() {
-                        out.push((t.to_string(), id.to_string()));
-                    }
-                }
-            }
-            for child in map.values() {
-                references(child, out);
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|child| references(child, out)),
-        _ => {}
-    }
+    out.extend(
+        relative_references(node)
+            .into_iter()
+            .map(|r| (r.resource_type, r.id)),
+    );
 }
 
 #[cfg(test)]

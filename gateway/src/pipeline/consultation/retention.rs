@@ -2,6 +2,7 @@
 //! an online-consultation care plan cannot be deleted or overwritten within 2 years of its creation,
 //! through any interaction of any zone (delete, update, transaction entries).
 
+use kakehashi_mappings::fhir::concepts::has_code;
 use kakehashi_mappings::{rules, Issue, IssueCode};
 use serde_json::Value;
 
@@ -58,13 +59,7 @@ pub fn check_retention(current: &Value, new: Option<&Value>, now_ms: i64) -> Res
 }
 
 pub(super) fn is_consultation_plan(plan: &Value) -> bool {
-    plan["category"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|c| c["coding"].as_array())
-        .flatten()
-        .any(|coding| coding["code"] == PLAN_CATEGORY)
+    has_code(&plan["category"], PLAN_CATEGORY)
 }
 
 fn same_but_meta(a: &Value, b: &Value) -> bool {

@@ -9,7 +9,7 @@ use kakehashi_mappings::v2_to_fhir::ids;
 use kakehashi_mappings::{Issue, Severity};
 use serde_json::{json, Value};
 
-use super::doctor::{check_submitter, normalise};
+use super::doctor::check_submitter;
 use super::gather::read;
 use super::{Consultation, Submitted};
 use crate::pipeline::{instant, now_ms, FhirError};
@@ -133,7 +133,6 @@ impl Consultation {
         }
         add_detected_issues(&mut bundle, &findings, target);
         self.xref.inbound(&mut bundle).await?;
-        conditional_creates_follow_identifiers(&mut bundle);
         let response = self.fhir.process_bundle(bundle).await?;
         let created = response["entry"].as_array().into_iter().flatten().any(|e| {
             e["response"]["status"]
@@ -149,21 +148,22 @@ impl Consultation {
 
     pub(super) async fn stored_care_plan(&self, id: &str) -> Result<Option<CarePlan>, FhirError> {
         let root = ("CarePlan".to_string(), mapping::care_plan_id(id));
-        match self.gather_as_zone_sees(&[root]).await {
-            Ok(bundle) => mapping::care_plan_from_fhir(&bundle)
-                .map(Some)
-                .map_err(stored_unreadable),
-            Err(e) if e.status == 404 || e.status == 410 => Ok(None),
-            Err(e) => Err(e),
-        }
+        self.stored(root, mapping::care_plan_from_fhir).await
     }
 
     pub(super) async fn stored_consent(&self, id: &str) -> Result<Option<Consent>, FhirError> {
         let root = ("Consent".to_string(), mapping::consent_id(id));
+        self.stored(root, mapping::consent_from_fhir).await
+    }
+
+    /// The native document stored at `root` (None when there is none), read back with `from_fhir`.
+    async fn stored<T>(
+        &self,
+        root: (String, String),
+        from_fhir: fn(&Value) -> Result<T, Vec<Issue>>,
+    ) -> Result<Option<T>, FhirError> {
         match self.gather_as_zone_sees(&[root]).await {
-            Ok(bundle) => mapping::consent_from_fhir(&bundle)
-                .map(Some)
-                .map_err(stored_unreadable),
+            Ok(bundle) => from_fhir(&bundle).map(Some).map_err(stored_unreadable),
             Err(e) if e.status == 404 || e.status == 410 => Ok(None),
             Err(e) => Err(e),
         }
@@ -188,7 +188,6 @@ impl Consultation {
         ];
         let found = self.fhir.search("Encounter", &params).await?;
         let own = encounter["id"].as_str().unwrap_or_default();
-        let doctor = normalise(doctor);
         let mut overlapping = 0;
         for (id, _) in &found.matches {
             if id == own {
@@ -200,7 +199,7 @@ impl Consultation {
                 .into_iter()
                 .flatten()
                 .filter_map(|p| p["individual"]["display"].as_str())
-                .any(|name| normalise(name) == doctor);
+                .any(|name| rules::same_name(name, doctor));
             if same_doctor && overlaps(&other, start, end) {
                 overlapping += 1;
             }
@@ -216,12 +215,10 @@ fn parse<T: serde::de::DeserializeOwned>(format: Format, document: &Value) -> Re
     })
 }
 
+/// A person's certificate (with a name) may submit a document that names no doctor.
 fn check_submitter_is_person(who: &Identity) -> Result<(), FhirError> {
     match who {
-        Identity::Person { names, .. } => {
-            let name = names.first().cloned().unwrap_or_default();
-            check_submitter(who, &name, "doctor")
-        }
+        Identity::Person { names, .. } if names.iter().any(|n| !n.trim().is_empty()) => Ok(()),
         _ => check_submitter(who, "", "doctor"),
     }
 }
@@ -289,27 +286,5 @@ pub(super) fn add_detected_issues(bundle: &mut Value, findings: &[Issue], target
             "resource": issue,
             "request": {"method": "PUT", "url": format!("DetectedIssue/{id}")},
         }));
-    }
-}
-
-/// After the identifier cross-reference rewrote the Patient's identifier, its conditional create must
-/// look for that identifier (`ifNoneExist` is text the rewrite does not touch).
-fn conditional_creates_follow_identifiers(bundle: &mut Value) {
-    let Some(entries) = bundle["entry"].as_array_mut() else {
-        return;
-    };
-    for entry in entries {
-        if entry["request"]["ifNoneExist"].is_null() {
-            continue;
-        }
-        let identifier = &entry["resource"]["identifier"][0];
-        if let (Some(system), Some(value)) =
-            (identifier["system"].as_str(), identifier["value"].as_str())
-        {
-            let escape =
-                |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-            let query = format!("identifier={}|{}", escape(system), escape(value));
-            entry["request"]["ifNoneExist"] = Value::String(query);
-        }
     }
 }

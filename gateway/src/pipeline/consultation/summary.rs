@@ -6,7 +6,11 @@
 //! data is on record, with no HIS-internal identifiers: resource ids and references become zone tokens,
 //! business identifiers are left out, the patient is named by the token the platform asked with.
 
+use std::collections::HashMap;
+
 use kakehashi_mappings::consultation::model::ConsentKind;
+use kakehashi_mappings::fhir::concepts::has_code;
+use kakehashi_mappings::fhir::references::{relative_references, rewrite_references};
 use kakehashi_mappings::{Issue, IssueCode};
 use serde_json::{json, Value};
 
@@ -77,13 +81,10 @@ impl Consultation {
     async fn sharing_consented(&self, patient: &str) -> Result<bool, FhirError> {
         let now = chrono::DateTime::from_timestamp_millis(now_ms()).unwrap_or_default();
         for consent in self.of_patient("Consent", patient).await? {
-            let kind = consent["category"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|c| c["coding"].as_array())
-                .flatten()
-                .any(|c| c["code"] == ConsentKind::RegionalNetworkSharing.code());
+            let kind = has_code(
+                &consent["category"],
+                ConsentKind::RegionalNetworkSharing.code(),
+            );
             let at = |s: &Value| {
                 s.as_str()
                     .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
@@ -144,16 +145,16 @@ impl Consultation {
                 }
             }
         }
-        let mut references = Vec::new();
-        collect_references(resource, &mut references);
-        for reference in references {
+        let mut tokens = HashMap::new();
+        for found in relative_references(resource) {
+            let reference = format!("{}/{}", found.resource_type, found.id);
             let token = self
                 .xref
                 .token_of(RESOURCE_SYSTEM, &reference, now_ms())
                 .await?;
-            let resource_type = reference.split('/').next().unwrap_or_default();
-            replace_reference(resource, &reference, &format!("{resource_type}/{token}"));
+            tokens.insert(reference, format!("{}/{token}", found.resource_type));
         }
+        rewrite_references(resource, &mut |r| tokens.get(r).cloned());
         strip_identifiers(resource);
         Ok(())
     }
@@ -169,13 +170,7 @@ fn is_current(resource: &Value) -> bool {
 }
 
 fn is_laboratory(observation: &Value) -> bool {
-    observation["category"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|c| c["coding"].as_array())
-        .flatten()
-        .any(|c| c["code"] == "laboratory")
+    has_code(&observation["category"], "laboratory")
 }
 
 fn effective(observation: &Value) -> &str {
@@ -184,38 +179,6 @@ fn effective(observation: &Value) -> &str {
         .or_else(|| observation["effectivePeriod"]["start"].as_str())
         .or_else(|| observation["issued"].as_str())
         .unwrap_or_default()
-}
-
-/// Relative literal references (`Type/id`) anywhere in `node`.
-fn collect_references(node: &Value, out: &mut Vec<String>) {
-    match node {
-        Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get("reference") {
-                if r.split('/').count() == 2 && !out.contains(r) {
-                    out.push(r.clone());
-                }
-            }
-            map.values().for_each(|v| collect_references(v, out));
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect_references(v, out)),
-        _ => {}
-    }
-}
-
-fn replace_reference(node: &mut Value, from: &str, to: &str) {
-    match node {
-        Value::Object(map) => {
-            if map.get("reference").and_then(Value::as_str) == Some(from) {
-                map.insert("reference".into(), Value::String(to.to_string()));
-            }
-            map.values_mut()
-                .for_each(|v| replace_reference(v, from, to));
-        }
-        Value::Array(items) => items
-            .iter_mut()
-            .for_each(|v| replace_reference(v, from, to)),
-        _ => {}
-    }
 }
 
 /// Business identifiers inside the resource (Reference.identifier of orders, contained resources'
@@ -261,10 +224,14 @@ mod tests {
     #[test]
     fn references_are_replaced_everywhere() {
         let mut resource = json!({"a": {"reference": "Encounter/1319999999.visit.1"}, "b": [{"reference": "Encounter/1319999999.visit.1"}]});
-        let mut found = Vec::new();
-        collect_references(&resource, &mut found);
+        let found: Vec<String> = relative_references(&resource)
+            .into_iter()
+            .map(|r| format!("{}/{}", r.resource_type, r.id))
+            .collect();
         assert_eq!(found, vec!["Encounter/1319999999.visit.1".to_string()]);
-        replace_reference(&mut resource, &found[0], "Encounter/T9");
+        rewrite_references(&mut resource, &mut |r| {
+            (r == found[0]).then(|| "Encounter/T9".to_string())
+        });
         assert_eq!(resource["a"]["reference"], "Encounter/T9");
         assert_eq!(resource["b"][0]["reference"], "Encounter/T9");
     }

@@ -7,6 +7,7 @@ use jsonschema::ValidationError;
 use serde_json::Value;
 
 use super::Format;
+use crate::fhir::json::json_type_name;
 use crate::issue::{Issue, IssueCode};
 
 /// The shared patterns (`dateTime`, `date`, `institutionCode` …) by their regular expression, with the
@@ -130,7 +131,7 @@ fn describe(
                 format!(
                     "expected {} {expected}, found {} ({found})",
                     article(&expected),
-                    json_type(instance)
+                    json_type_name(instance)
                 ),
             )
         }
@@ -153,17 +154,6 @@ fn describe(
         | ValidationErrorKind::MultipleOf { .. }
         | ValidationErrorKind::Format { .. } => (IssueCode::Value, error.to_string()),
         _ => (IssueCode::Structure, error.to_string()),
-    }
-}
-
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
