@@ -47,6 +47,7 @@ pub enum IssueCode {
     Conflict,
     Exception,
     Transient,
+    Throttled,
     BusinessRule,
     Informational,
 }
@@ -73,6 +74,7 @@ impl IssueCode {
             IssueCode::Conflict => "conflict",
             IssueCode::Exception => "exception",
             IssueCode::Transient => "transient",
+            IssueCode::Throttled => "throttled",
             IssueCode::BusinessRule => "business-rule",
             IssueCode::Informational => "informational",
         }

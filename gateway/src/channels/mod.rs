@@ -2,6 +2,7 @@
 
 pub mod body;
 pub mod consultation_api;
+pub mod eprescription_api;
 pub mod fhir_rest;
 pub mod hl7v2_http;
 pub mod json_body;

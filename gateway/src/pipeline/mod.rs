@@ -4,6 +4,7 @@
 pub mod bundle;
 mod canonical;
 pub mod consultation;
+pub mod eprescription;
 pub mod error;
 pub mod hl7v2;
 pub mod interactions;

@@ -2,6 +2,7 @@
 //! PostgreSQL for production, one API and the same SQL. Migrations are applied at start-up.
 
 mod direct;
+pub mod eprescriptions;
 mod error;
 pub mod locks;
 pub mod resources;

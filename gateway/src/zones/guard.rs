@@ -35,6 +35,15 @@ pub struct Guard {
     pub commit_before_answer: AuditCommit,
 }
 
+/// A handler's reason code for the audit row of a request it refused (an extension of its response).
+#[derive(Debug, Clone, Copy)]
+pub struct AuditReason(pub &'static str);
+
+/// A handler's `Type/id` for the audit row when the path does not name it (an extension of its
+/// response), e.g. the prescription a pharmacy's look-up by exchange number found.
+#[derive(Debug, Clone)]
+pub struct AuditTarget(pub String);
+
 /// A refusal decided by the guard: reason code for the audit log and the answer for the client.
 struct Refused {
     reason: &'static str,
@@ -88,6 +97,12 @@ pub async fn guard(State(g): State<Guard>, request: Request, next: Next) -> Resp
     };
     let status = response.status().as_u16();
     record.status = Some(status);
+    if let Some(AuditReason(reason)) = response.extensions().get::<AuditReason>() {
+        record.reason = Some(reason.to_string());
+    }
+    if let Some(AuditTarget(target)) = response.extensions().get::<AuditTarget>() {
+        record.target.get_or_insert_with(|| target.clone());
+    }
     if record.outcome == Outcome::Allowed && status >= 400 {
         record.outcome = Outcome::Failed;
     }

@@ -12,8 +12,9 @@ pub const ZONES: [&str; 2] = ["consultation", "hospital"];
 
 /// The operations a rule can name (FHIR RESTful interactions, `hl7v2` for `POST /hl7v2`, the
 /// consultation API's `submit` (a native document), `fetch` (a document submitted through the zone) and
-/// `summary` (the first-visit named query), plus `*`).
-pub const OPERATIONS: [&str; 16] = [
+/// `summary` (the first-visit named query), the e-prescription hub's `prescribe` (a signed prescription
+/// in), `retrieve` (a pharmacy's look-up by exchange number) and `dispense` (its result back), plus `*`).
+pub const OPERATIONS: [&str; 19] = [
     "capabilities",
     "create",
     "read",
@@ -29,11 +30,17 @@ pub const OPERATIONS: [&str; 16] = [
     "submit",
     "fetch",
     "summary",
+    "prescribe",
+    "retrieve",
+    "dispense",
     "*",
 ];
 
 /// The document kinds of the consultation API (`/consultation/...`), as a rule's `resources` name them.
 pub const DOCUMENTS: [&str; 3] = ["ConsultationRecord", "CarePlan", "Consent"];
+
+/// What the e-prescription hub's operations act on, as a rule's `resources` names it.
+pub const PRESCRIPTION: &str = "Prescription";
 
 /// Operations that read stored data: never granted to the consultation zone, which may read hospital
 /// data only through named queries (a later release).
@@ -96,6 +103,20 @@ pub fn default_rules() -> Vec<PolicyRule> {
             who: strings(&["role:Medical Doctor", "role:Dentist"]),
             operations: strings(&["submit", "fetch", "summary"]),
             resources: strings(&["ConsultationRecord", "CarePlan", "Consent", "Patient"]),
+        },
+        // Issue #7: doctors (or the platform relaying their signed prescriptions) prescribe; pharmacies
+        // retrieve by exchange number and post the dispensing result.
+        PolicyRule {
+            zone: "consultation".into(),
+            who: strings(&["role:Medical Doctor", "role:Dentist", "service:*"]),
+            operations: strings(&["prescribe"]),
+            resources: strings(&[PRESCRIPTION]),
+        },
+        PolicyRule {
+            zone: "consultation".into(),
+            who: strings(&["role:Pharmacist"]),
+            operations: strings(&["retrieve", "dispense"]),
+            resources: strings(&[PRESCRIPTION]),
         },
     ]
 }
@@ -223,6 +244,9 @@ pub fn classify(method: &axum::http::Method, path: &str) -> (&'static str, Optio
     if let Some(rest) = path.strip_prefix("/consultation/") {
         return classify_consultation(method, rest);
     }
+    if let Some(rest) = path.strip_prefix("/eprescriptions") {
+        return classify_eprescription(method, rest);
+    }
     let rest = path.strip_prefix("/fhir").unwrap_or(path);
     let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
     let typ = parts.first().map(|t| t.to_string());
@@ -261,6 +285,23 @@ fn classify_consultation(
         (&Method::GET, [kind, _]) if document(kind).is_some() => ("fetch", document(kind)),
         _ => ("unknown", None),
     }
+}
+
+/// The e-prescription hub (channels/eprescription_api): `POST /eprescriptions`, `GET /eprescriptions?…`,
+/// `POST /eprescriptions/{exchange-number}/dispensing`.
+fn classify_eprescription(
+    method: &axum::http::Method,
+    rest: &str,
+) -> (&'static str, Option<String>) {
+    use axum::http::Method;
+    let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+    let op = match (method, parts.as_slice()) {
+        (&Method::POST, []) => "prescribe",
+        (&Method::GET, []) => "retrieve",
+        (&Method::POST, [_, "dispensing"]) => "dispense",
+        _ => return ("unknown", None),
+    };
+    (op, Some(PRESCRIPTION.into()))
 }
 
 /// The operation of one transaction/batch entry from its `request.method` and `request.url`.
@@ -369,6 +410,29 @@ mod tests {
             "unknown"
         );
         assert_eq!(classify(&Method::POST, "/consultation/other").0, "unknown");
+    }
+
+    #[test]
+    fn pharmacists_retrieve_prescriptions_and_doctors_prescribe_them() {
+        let p = Policy::for_zone("consultation", &[]);
+        let rx = Some(PRESCRIPTION);
+        assert!(p.allows(&doctor("Medical Doctor"), "prescribe", rx));
+        assert!(p.allows(&doctor("Dentist"), "prescribe", rx));
+        assert!(!p.allows(&doctor("Pharmacist"), "prescribe", rx));
+        assert!(p.allows(&doctor("Pharmacist"), "retrieve", rx));
+        assert!(p.allows(&doctor("Pharmacist"), "dispense", rx));
+        assert!(!p.allows(&doctor("Medical Doctor"), "retrieve", rx));
+        assert!(!p.allows(&doctor("Nurse"), "retrieve", rx));
+        assert_eq!(
+            classify(&Method::GET, "/eprescriptions"),
+            ("retrieve", Some(PRESCRIPTION.into()))
+        );
+        assert_eq!(classify(&Method::POST, "/eprescriptions").0, "prescribe");
+        assert_eq!(
+            classify(&Method::POST, "/eprescriptions/123456/dispensing").0,
+            "dispense"
+        );
+        assert_eq!(classify(&Method::DELETE, "/eprescriptions/1").0, "unknown");
     }
 
     #[test]
