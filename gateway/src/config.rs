@@ -19,6 +19,8 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub hospital: HospitalZoneSettings,
     pub consultation: ConsultationZoneSettings,
+    /// The e-prescription hub on the consultation zone.
+    pub eprescription: EprescriptionSettings,
     /// The hospital zone's MLLP listener (HL7 v2 over TCP).
     pub mllp: MllpSettings,
     /// Who may do what in which zone; empty: the built-in default rules (see `zones::policy`).
@@ -78,6 +80,41 @@ pub struct ConsultationZoneSettings {
     pub hidden_identifier_systems: Vec<String>,
     /// What happens to a resource that fails validation on write in this zone.
     pub validation: ValidationMode,
+}
+
+/// The e-prescription hub (issue #7), served on the consultation zone's listener.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EprescriptionSettings {
+    /// false: no `/eprescriptions` routes.
+    pub enabled: bool,
+    /// Trust anchors for prescription signatures (the MHLW HPKI Root CA V2); empty: the consultation
+    /// zone's `trust`.
+    pub signature_trust: Vec<PathBuf>,
+    /// CRL files for signatures besides those embedded in each document; empty: the consultation zone's
+    /// CRL files.
+    pub signature_crls: Vec<PathBuf>,
+    /// The hospital's drug-flag CSV (README "Prescribing rules"); empty: the YJ-code classes only.
+    pub drug_flags: Option<PathBuf>,
+    /// Largest signed prescription document accepted.
+    pub max_document_bytes: usize,
+    /// Failed look-ups a client (certificate or address) may make per window before it is refused.
+    pub lookup_failures: u32,
+    pub lookup_window_seconds: u64,
+}
+
+impl Default for EprescriptionSettings {
+    fn default() -> Self {
+        EprescriptionSettings {
+            enabled: true,
+            signature_trust: Vec::new(),
+            signature_crls: Vec::new(),
+            drug_flags: None,
+            max_document_bytes: 2 * 1024 * 1024,
+            lookup_failures: 10,
+            lookup_window_seconds: 600,
+        }
+    }
 }
 
 /// The MLLP listener of the hospital zone (HL7 v2.5.1 Appendix C; issue #5).
@@ -203,6 +240,7 @@ impl Default for Settings {
             database: DatabaseSettings::default(),
             hospital: HospitalZoneSettings::default(),
             consultation: ConsultationZoneSettings::default(),
+            eprescription: EprescriptionSettings::default(),
             mllp: MllpSettings::default(),
             policy: Vec::new(),
             admin: AdminSettings::default(),
@@ -330,6 +368,13 @@ impl Settings {
         if self.fhir.default_count == 0 || self.fhir.default_count > self.fhir.max_count {
             return Err(ConfigError::Invalid(
                 "fhir.default_count must be between 1 and fhir.max_count".into(),
+            ));
+        }
+        let e = &self.eprescription;
+        if e.lookup_failures == 0 || e.lookup_window_seconds == 0 || e.max_document_bytes == 0 {
+            return Err(ConfigError::Invalid(
+                "eprescription.lookup_failures, lookup_window_seconds and max_document_bytes must be above 0"
+                    .into(),
             ));
         }
         let c = &self.consultation;

@@ -14,6 +14,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::audit::AuditLog;
 use crate::channels::consultation_api::{self, ConsultationApi};
+use crate::channels::eprescription_api::{self, EprescriptionApi};
+use crate::pipeline::eprescription::{Hub, LimitSettings, Limiter};
 use crate::channels::fhir_rest::capability::CapabilityCache;
 use crate::channels::fhir_rest::{self, RestState};
 use crate::channels::hl7v2_http::{self, Hl7v2Http};
@@ -115,6 +117,22 @@ pub fn zone_fhir(settings: &Settings, store: Store, validation: Validation) -> F
         },
         validation,
     }
+}
+
+/// The e-prescription hub's routes (issue #7).
+fn eprescription_hub(settings: &Settings, store: &Store) -> Router {
+    let e = &settings.eprescription;
+    let hub = Hub {
+        store: store.clone(),
+        limiter: Arc::new(Limiter::new(LimitSettings {
+            failures: e.lookup_failures,
+            window_ms: (e.lookup_window_seconds as i64).saturating_mul(1000),
+        })),
+    };
+    eprescription_api::router(EprescriptionApi {
+        hub,
+        max_body_bytes: settings.fhir.max_body_bytes,
+    })
 }
 
 impl Application {
@@ -220,10 +238,13 @@ impl Application {
                 },
                 xref: xref.clone(),
             };
-            let api = consultation_api::router(ConsultationApi {
+            let mut api = consultation_api::router(ConsultationApi {
                 consultation: documents.clone(),
                 max_body_bytes: settings.fhir.max_body_bytes,
             });
+            if settings.eprescription.enabled {
+                api = api.merge(eprescription_hub(settings, &store));
+            }
             let router = zone_router(
                 zone_guard("consultation", Some(xref)),
                 "https",
