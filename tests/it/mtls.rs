@@ -62,6 +62,30 @@ impl MtlsClient {
     ) -> Result<(u16, Value), String> {
         self.connect().await?.request(method, path, body).await
     }
+
+    /// One request with a body of another media type (e.g. a signed XML document): status and JSON body.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<(u16, Value), String> {
+        let mut connection = self.connect().await?;
+        let (status, body) = connection
+            .exchange_bytes(method, path, content_type, Bytes::from(body))
+            .await?;
+        Ok((status, json_of(&body)?))
+    }
+}
+
+/// The body as JSON (Null when empty).
+fn json_of(body: &Bytes) -> Result<Value, String> {
+    if body.is_empty() {
+        Ok(Value::Null)
+    } else {
+        serde_json::from_slice(body).map_err(|e| format!("body: {e}"))
+    }
 }
 
 impl Connection {
@@ -73,12 +97,23 @@ impl Connection {
         body: Option<&Value>,
     ) -> Result<(u16, Bytes), String> {
         let bytes = body.map(|b| b.to_string()).unwrap_or_default();
+        self.exchange_bytes(method, path, "application/fhir+json", Bytes::from(bytes))
+            .await
+    }
+
+    async fn exchange_bytes(
+        &mut self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        bytes: Bytes,
+    ) -> Result<(u16, Bytes), String> {
         let request = hyper::Request::builder()
             .method(method)
             .uri(path)
             .header("host", "localhost")
-            .header("content-type", "application/fhir+json")
-            .body(Full::new(Bytes::from(bytes)))
+            .header("content-type", content_type)
+            .body(Full::new(bytes))
             .unwrap();
         // The previous exchange may still be finishing on the connection's task.
         self.sender
@@ -114,11 +149,6 @@ impl Connection {
         body: Option<&Value>,
     ) -> Result<(u16, Value), String> {
         let (status, body) = self.exchange(method, path, body).await?;
-        let json = if body.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&body).map_err(|e| format!("body: {e}"))?
-        };
-        Ok((status, json))
+        Ok((status, json_of(&body)?))
     }
 }
