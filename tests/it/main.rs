@@ -5,6 +5,7 @@ mod bundles;
 mod consultation;
 mod consultation_api;
 mod crud;
+mod eprescriptions;
 mod errors;
 mod examples;
 mod helpers;

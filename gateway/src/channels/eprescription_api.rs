@@ -51,7 +51,10 @@ fn query_params(query: Option<&str>, names: &[&str]) -> Result<Vec<String>, HubE
         let Some(i) = names.iter().position(|n| *n == key) else {
             return Err(HubError::invalid(
                 "unknown-parameter",
-                format!("Unknown parameter {key:?}; this query takes {}.", names.join(" and ")),
+                format!(
+                    "Unknown parameter {key:?}; this query takes {}.",
+                    names.join(" and ")
+                ),
             ));
         };
         if values[i].replace(value.into_owned()).is_some() {
@@ -64,7 +67,9 @@ fn query_params(query: Option<&str>, names: &[&str]) -> Result<Vec<String>, HubE
     values
         .into_iter()
         .zip(names)
-        .map(|(v, n)| v.ok_or_else(|| HubError::invalid("missing-parameter", format!("{n} is required."))))
+        .map(|(v, n)| {
+            v.ok_or_else(|| HubError::invalid("missing-parameter", format!("{n} is required.")))
+        })
         .collect()
 }
 
@@ -101,13 +106,18 @@ async fn dispensing(
     let (who, peer) = who_and_peer(identity, peer);
     let answer = async {
         let result = json_body(&headers, body, api.max_body_bytes, "application/fhir+json").await?;
-        api.hub.dispensed(&number, &result, peer.as_deref(), &who).await
+        api.hub
+            .dispensed(&number, &result, peer.as_deref(), &who)
+            .await
     };
     match answer.await {
         Ok((id, state)) => {
             let outcome = operation_outcome(&[Issue::information(
                 IssueCode::Informational,
-                format!("dispensing recorded; the prescription is {}", state.as_str()),
+                format!(
+                    "dispensing recorded; the prescription is {}",
+                    state.as_str()
+                ),
             )]);
             targeted(json_response(StatusCode::OK, outcome.to_string()), &id)
         }

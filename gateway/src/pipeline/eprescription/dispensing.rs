@@ -30,20 +30,26 @@ impl Hub {
                 now_ms(),
             )
             .await?;
-        recorded.map(|state| (prescription.id, state)).ok_or_else(|| {
-            HubError::new(
+        recorded
+            .map(|state| (prescription.id, state))
+            .ok_or_else(|| {
+                HubError::new(
                 FhirError::conflict(
                     "This prescription is not being dispensed by this client; retrieve it first.",
                 ),
                 "not-dispensing",
             )
-        })
+            })
     }
 }
 
 /// A MedicationDispense, or a Bundle whose entries are all MedicationDispense (and at least one).
 fn check_result(result: &Value) -> Result<(), HubError> {
-    let kind = |v: &Value| v.get("resourceType").and_then(Value::as_str).map(str::to_owned);
+    let kind = |v: &Value| {
+        v.get("resourceType")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
     match kind(result).as_deref() {
         Some("MedicationDispense") => Ok(()),
         Some("Bundle") => {
