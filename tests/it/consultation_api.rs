@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use crate::consultation::{app_with_pki, audited, client};
+use crate::helpers::on_both;
 use crate::helpers::{Db, TestApp};
 use crate::mtls::MtlsClient;
 
@@ -371,21 +372,6 @@ async fn the_first_visit_summary_needs_the_sharing_consent(db: Db) {
     let pharmacist = client(&app, &pki, "sato-pharmacist");
     let (status, _) = call(&pharmacist, "GET", &path, None).await;
     assert_eq!(status, 403, "only doctors");
-}
-
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(crate::helpers::Db::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(crate::helpers::Db::Postgres).await
-            }
-        }
-    )*};
 }
 
 on_both!(

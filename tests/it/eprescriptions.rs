@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use crate::consultation::{audited, client};
+use crate::helpers::on_both;
 use crate::helpers::{spawn_app_with, Db};
 use crate::pki::TestPki;
 
@@ -101,21 +102,6 @@ async fn the_pharmacy_side_refuses_what_it_must(db: Db) {
         .await
         .unwrap();
     assert_eq!(status, 403, "a doctor cannot post a dispensing result");
-}
-
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(crate::helpers::Db::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(crate::helpers::Db::Postgres).await
-            }
-        }
-    )*};
 }
 
 on_both!(the_pharmacy_side_refuses_what_it_must);

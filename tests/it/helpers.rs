@@ -185,3 +185,20 @@ macro_rules! on_both_databases {
         }
     )*};
 }
+
+/// Runs each named `async fn(Db)` of the calling module as two tests, on SQLite and on PostgreSQL.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(crate::helpers::Db::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(crate::helpers::Db::Postgres).await
+            }
+        }
+    )*};
+}
+pub(crate) use on_both;
