@@ -88,16 +88,6 @@ pub struct ConsultationZoneSettings {
 pub struct EprescriptionSettings {
     /// false: no `/eprescriptions` routes.
     pub enabled: bool,
-    /// Trust anchors for prescription signatures (the MHLW HPKI Root CA V2); empty: the consultation
-    /// zone's `trust`.
-    pub signature_trust: Vec<PathBuf>,
-    /// CRL files for signatures besides those embedded in each document; empty: the consultation zone's
-    /// CRL files.
-    pub signature_crls: Vec<PathBuf>,
-    /// The hospital's drug-flag CSV (README "Prescribing rules"); empty: the YJ-code classes only.
-    pub drug_flags: Option<PathBuf>,
-    /// Largest signed prescription document accepted.
-    pub max_document_bytes: usize,
     /// Failed look-ups a client (certificate or address) may make per window before it is refused.
     pub lookup_failures: u32,
     pub lookup_window_seconds: u64,
@@ -107,10 +97,6 @@ impl Default for EprescriptionSettings {
     fn default() -> Self {
         EprescriptionSettings {
             enabled: true,
-            signature_trust: Vec::new(),
-            signature_crls: Vec::new(),
-            drug_flags: None,
-            max_document_bytes: 2 * 1024 * 1024,
             lookup_failures: 10,
             lookup_window_seconds: 600,
         }
@@ -371,10 +357,9 @@ impl Settings {
             ));
         }
         let e = &self.eprescription;
-        if e.lookup_failures == 0 || e.lookup_window_seconds == 0 || e.max_document_bytes == 0 {
+        if e.lookup_failures == 0 || e.lookup_window_seconds == 0 {
             return Err(ConfigError::Invalid(
-                "eprescription.lookup_failures, lookup_window_seconds and max_document_bytes must be above 0"
-                    .into(),
+                "eprescription.lookup_failures and lookup_window_seconds must be above 0".into(),
             ));
         }
         let c = &self.consultation;

@@ -186,7 +186,8 @@ macro_rules! on_both_databases {
     )*};
 }
 
-/// Runs each named `async fn(Db)` of the calling module as two tests, on SQLite and on PostgreSQL.
+/// Runs each named `async fn(Db)` of the calling module as two tests, on SQLite and on PostgreSQL (for
+/// tests that start their own app with adjusted settings; `on_both_databases!` passes a default app).
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {$(
         mod $name {

@@ -1,11 +1,10 @@
 //! The e-prescription hub's routes on the consultation zone (issue #7), behind its mTLS and guard:
-//! `POST /eprescriptions?record=ID` takes an XAdES-signed prescription document (application/xml) and
-//! answers 201 with its exchange number; `GET /eprescriptions?exchange-number=N&birthdate=YYYY-MM-DD`
-//! serves a pharmacy the FHIR prescription document, once per dispensing;
+//! `GET /eprescriptions?exchange-number=N&birthdate=YYYY-MM-DD` serves a pharmacy the FHIR
+//! prescription document, once per dispensing;
 //! `POST /eprescriptions/{exchange-number}/dispensing` takes the dispensing result (FHIR
 //! MedicationDispense or a Bundle of them). Every refusal carries its reason to the audit row.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, RawQuery, State};
@@ -37,10 +36,10 @@ pub fn router(state: EprescriptionApi) -> Router {
 
 type Peer = Option<Extension<ConnectInfo<SocketAddr>>>;
 
-fn who_and_peer(identity: Option<Extension<Identity>>, peer: Peer) -> (Identity, Option<String>) {
+fn who_and_peer(identity: Option<Extension<Identity>>, peer: Peer) -> (Identity, Option<IpAddr>) {
     (
         identity.map(|e| e.0).unwrap_or(Identity::Unidentified),
-        peer.map(|p| p.0 .0.to_string()),
+        peer.map(|p| p.0 .0.ip()),
     )
 }
 
@@ -85,7 +84,7 @@ async fn retrieve(
         let q = LookUp {
             exchange_number: &params[0],
             birth_date: &params[1],
-            peer: peer.as_deref(),
+            peer,
         };
         api.hub.retrieve(&q, &who).await
     };
@@ -106,9 +105,7 @@ async fn dispensing(
     let (who, peer) = who_and_peer(identity, peer);
     let answer = async {
         let result = json_body(&headers, body, api.max_body_bytes, "application/fhir+json").await?;
-        api.hub
-            .dispensed(&number, &result, peer.as_deref(), &who)
-            .await
+        api.hub.dispensed(&number, &result, peer, &who).await
     };
     match answer.await {
         Ok((id, state)) => {
@@ -126,7 +123,7 @@ async fn dispensing(
 }
 
 /// `response` with the prescription it concerns for the audit row.
-pub(crate) fn targeted(mut response: Response, id: &str) -> Response {
+fn targeted(mut response: Response, id: &str) -> Response {
     response
         .extensions_mut()
         .insert(AuditTarget(format!("Prescription/{id}")));
@@ -134,7 +131,7 @@ pub(crate) fn targeted(mut response: Response, id: &str) -> Response {
 }
 
 /// The OperationOutcome of a refusal, with its audit reason (and Retry-After for 429).
-pub(crate) fn refusal(e: HubError) -> Response {
+fn refusal(e: HubError) -> Response {
     let retry_after = e.retry_after;
     let mut response = e.error.into_response();
     response.extensions_mut().insert(AuditReason(e.reason));

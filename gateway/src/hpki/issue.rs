@@ -63,9 +63,6 @@ pub struct LeafSpec {
     pub serial: u64,
     /// An unknown critical extension with this OID, for negative tests.
     pub extra_critical_extension: Option<Vec<u64>>,
-    /// The subject's key (PKCS#8 PEM) instead of a fresh ECDSA P-256 one, e.g. an RSA-2048 key for
-    /// XML signatures (RSA-SHA256, as real HPKI cards sign).
-    pub key_pem: Option<String>,
 }
 
 impl LeafSpec {
@@ -92,7 +89,6 @@ impl LeafSpec {
             not_after: now + Duration::days(365),
             serial,
             extra_critical_extension: None,
-            key_pem: None,
         }
     }
 
@@ -137,7 +133,6 @@ impl LeafSpec {
             not_after: now + Duration::days(365),
             serial,
             extra_critical_extension: None,
-            key_pem: None,
         }
     }
 }
@@ -301,10 +296,7 @@ impl Authority {
 
     /// Issues an end-entity certificate.
     pub fn issue(&self, spec: &LeafSpec) -> Result<Issued, HpkiError> {
-        let key = match &spec.key_pem {
-            Some(pem) => KeyPair::from_pem(pem).map_err(issue_error)?,
-            None => new_key()?,
-        };
+        let key = new_key()?;
         let mut params = CertificateParams::default();
         let mut dn = DistinguishedName::new();
         dn.push(DnType::CountryName, "JP");

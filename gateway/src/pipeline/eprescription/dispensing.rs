@@ -1,6 +1,9 @@
 //! A pharmacy posts the result of the dispensing it holds (issue #7): a FHIR MedicationDispense, or a
 //! Bundle of them; the prescription opens again for the next split dispensing or closes.
 
+use std::net::IpAddr;
+
+use kakehashi_mappings::fhir::json::resource_type_of;
 use serde_json::Value;
 
 use super::retrieve::check_number;
@@ -15,7 +18,7 @@ impl Hub {
         &self,
         number: &str,
         result: &Value,
-        peer: Option<&str>,
+        peer: Option<IpAddr>,
         who: &Identity,
     ) -> Result<(String, PrescriptionState), HubError> {
         check_number(number)?;
@@ -45,12 +48,8 @@ impl Hub {
 
 /// A MedicationDispense, or a Bundle whose entries are all MedicationDispense (and at least one).
 fn check_result(result: &Value) -> Result<(), HubError> {
-    let kind = |v: &Value| {
-        v.get("resourceType")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
-    match kind(result).as_deref() {
+    let kind = |v: &Value| resource_type_of(v).ok().map(str::to_owned);
+    match resource_type_of(result).ok() {
         Some("MedicationDispense") => Ok(()),
         Some("Bundle") => {
             let entries = result

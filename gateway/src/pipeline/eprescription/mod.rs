@@ -1,15 +1,15 @@
-//! The e-prescription hub (issue #7): prescriptions signed by HPKI doctors come in from the consultation
-//! zone, are verified (XAdES), converted to the JAMI FHIR prescription document, checked against the
-//! prescribing rules with their consultation's context, and stored under a 6-digit exchange number
-//! (引換番号) for the platform to give the patient; a pharmacy holding a Pharmacist HPKI certificate
-//! retrieves the document with that number and the patient's birth date, once per dispensing, and posts
-//! the dispensing result back.
+//! The e-prescription hub (issue #7), pharmacy side: prescriptions are stored under a 6-digit exchange
+//! number (引換番号); a pharmacy holding a Pharmacist HPKI certificate retrieves the document with that
+//! number and the patient's birth date, once per dispensing, and posts the dispensing result back.
+//! Accepting signed prescriptions from the consultation zone (XAdES verification, conversion, the
+//! prescribing rules) is not built yet.
 
 mod dispensing;
 mod limiter;
 mod refusal;
 mod retrieve;
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 pub use limiter::{LimitSettings, Limiter};
@@ -26,14 +26,11 @@ pub struct Hub {
     pub limiter: Arc<Limiter>,
 }
 
-/// The rate limit's keys of a client: its certificate and its address.
-fn client_keys(who: &Identity, peer: Option<&str>) -> Vec<String> {
+/// The rate limit's keys of a client: its certificate and its address (without the port: a guesser
+/// opens new connections).
+fn client_keys(who: &Identity, peer: Option<IpAddr>) -> Vec<String> {
     let mut keys = vec![dispenser_of(who)];
-    if let Some(peer) = peer {
-        // The address without the port: a guesser opens new connections.
-        let host = peer.rsplit_once(':').map_or(peer, |(host, _)| host);
-        keys.push(format!("addr:{host}"));
-    }
+    keys.extend(peer.map(|ip| format!("addr:{ip}")));
     keys
 }
 

@@ -3,11 +3,13 @@
 //! failed look-ups counted against the client for the rate limit, one answer for "no such number" and
 //! "wrong birth date" so that neither can be told from the other.
 
+use std::net::IpAddr;
+
 use kakehashi_mappings::{Issue, IssueCode};
 
 use super::{client_keys, dispenser_of, Hub, HubError};
 use crate::pipeline::{now_ms, FhirError};
-use crate::store::eprescriptions::{PrescriptionState, StoredPrescription};
+use crate::store::eprescriptions::StoredPrescription;
 use crate::zones::identity::Identity;
 
 /// What a look-up names.
@@ -15,7 +17,7 @@ pub struct LookUp<'a> {
     pub exchange_number: &'a str,
     pub birth_date: &'a str,
     /// The client's address, for the rate limit.
-    pub peer: Option<&'a str>,
+    pub peer: Option<IpAddr>,
 }
 
 impl Hub {
@@ -36,12 +38,12 @@ impl Hub {
         let prescription = self
             .find(q.exchange_number, Some(q.birth_date), q.peer, who)
             .await?;
-        if prescription.state == PrescriptionState::Dispensing
-            || !self
-                .store
-                .eprescription_begin_dispensing(&prescription.id, &dispenser_of(who), now_ms())
-                .await?
-        {
+        // The store's conditional update decides (another pharmacy may be served meanwhile).
+        let held = self
+            .store
+            .eprescription_begin_dispensing(&prescription.id, &dispenser_of(who), now_ms())
+            .await?;
+        if !held {
             return Err(HubError::new(
                 FhirError::conflict(
                     "This prescription is being dispensed; it is served again only after that \
@@ -59,7 +61,7 @@ impl Hub {
         &self,
         number: &str,
         birth_date: Option<&str>,
-        peer: Option<&str>,
+        peer: Option<IpAddr>,
         who: &Identity,
     ) -> Result<StoredPrescription, HubError> {
         let keys = client_keys(who, peer);
@@ -105,18 +107,9 @@ pub(super) fn check_number(number: &str) -> Result<(), HubError> {
     }
 }
 
-/// YYYY-MM-DD with a month 01–12 and a day 01–31.
+/// A calendar date written YYYY-MM-DD (chrono would also take `1980-2-29`, hence the length).
 fn is_date(text: &str) -> bool {
-    let b = text.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && digits(0..4)
-        && digits(5..7)
-        && digits(8..10)
-        && (1..=12).contains(&text[5..7].parse::<u8>().unwrap_or(0))
-        && (1..=31).contains(&text[8..10].parse::<u8>().unwrap_or(0))
+    text.len() == 10 && chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok()
 }
 
 #[cfg(test)]
